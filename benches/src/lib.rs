@@ -1,0 +1,1 @@
+//! Benchmark support (baselines live in src/bin).

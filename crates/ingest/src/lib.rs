@@ -1,0 +1,36 @@
+//! # leakmatch-ingest: from a raw leak dump to normalized identifiers
+//!
+//! The first stage of the leakmatch pipeline. It reads dumps of any common shape (CSV-like text,
+//! JSON lines, mysqldump SQL, or free text in scan mode), memory-mapping regular files and
+//! streaming pipes and compressed inputs, splits them into record-aligned chunks processed in
+//! parallel, and hands every record's normalized identifiers to a [`RecordSink`].
+//!
+//! Normalization is exact: an [`Msisdn`] is valid only if its national number matches
+//! libphonenumber's Pakistani mobile pattern, a [`Cnic`] only under python-stdnum's rules, and
+//! every rejection is counted with its [`RejectReason`]. Nothing is guessed.
+//!
+//! This crate never logs, prints or puts an identifier into an error: errors cite the input,
+//! line and byte offset only.
+//!
+//! ```
+//! use leakmatch_ingest::{Cnic, Msisdn, RejectReason};
+//!
+//! let m = Msisdn::parse(b"+92 (0) 300 1234567").unwrap();
+//! assert_eq!(m.as_str(), "923001234567");
+//! assert_eq!(Msisdn::parse(b"9.23001E+11"), Err(RejectReason::Lossy));
+//! let c = Cnic::parse(b"35202-1234567-1").unwrap();
+//! assert_eq!(c.as_str(), "3520212345671");
+//! ```
+#![deny(missing_docs)]
+
+mod normalize;
+mod record;
+mod stats;
+
+pub use normalize::{Cnic, Msisdn, Operator, Province, RegisteredGender, RejectReason};
+pub use record::{Record, RecordSink};
+pub use stats::{InputStats, KindStats};
+
+/// Version of the normalization rules. Recorded in every filter: tokens built under different
+/// rules do not match, so a mismatch is reported instead of silently matching nothing.
+pub const NORMALIZATION_VERSION: u32 = 1;

@@ -1,0 +1,1 @@
+//! leakmatch match (stub).

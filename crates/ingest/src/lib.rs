@@ -26,10 +26,14 @@
 mod normalize;
 mod record;
 mod stats;
+mod synth;
 
 pub use normalize::{Cnic, Msisdn, Operator, Province, RegisteredGender, RejectReason};
 pub use record::{Record, RecordSink};
 pub use stats::{InputStats, KindStats};
+pub use synth::{
+    generate, DumpFormat, GenError, GenOptions, Messiness, OverlapTruth, SetTruth, Truth,
+};
 
 /// Version of the normalization rules. Recorded in every filter: tokens built under different
 /// rules do not match, so a mismatch is reported instead of silently matching nothing.

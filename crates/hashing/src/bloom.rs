@@ -1,0 +1,337 @@
+//! A cache-line-blocked Bloom filter of [`Token`]s that many threads can fill at once.
+//!
+//! The filter is an array of 512-bit blocks (8 `u64` words, 64-byte aligned). A token's bits,
+//! read as four little-endian `u64` words `w0..w3`, choose:
+//!
+//! - the block: `(w0 · blocks) >> 64` (fastrange: unbiased enough, no division);
+//! - `k ≤ 21` bit positions in that block, 9 bits each: position `i` is bits
+//!   `9·(i mod 7) .. 9·(i mod 7) + 9` of word `w[1 + i / 7]` (bit 63 of each word is unused);
+//!   position `p` is bit `p mod 64` of word `p / 64` of the block.
+//!
+//! A lookup reads one cache line. An insert builds the block's 8-word mask locally and
+//! `fetch_or`s (Relaxed) only the words that gain bits, so concurrent inserts commute and the
+//! final bytes are the same whatever the thread count or insertion order. `insert_many` and
+//! `contains_many` work in groups of 16: compute 16 block addresses, prefetch them, then do
+//! the work, so 16 cache misses overlap instead of queueing.
+//!
+//! # Estimates
+//!
+//! With `m` bits, `X` of them set: [`estimated_distinct`](BlockedBloom::estimated_distinct)
+//! is the per-bit estimate `−(m/k)·ln(1 − X/m)` (it ignores block crowding, so it reads a
+//! little low when a filter is overfull). [`implied_fpr`](BlockedBloom::implied_fpr) is exact
+//! for the filter as it is: a random non-member picks a uniform block `b` and `k` independent
+//! positions in it, so `FPR = mean over blocks of (popcount(b)/512)^k`; it is computed from an
+//! integer histogram of block popcounts, so it too is independent of the thread count.
+
+use std::fmt;
+use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+
+use rayon::prelude::*;
+
+use crate::bits::BitArray;
+use crate::error::FilterError;
+use crate::params::{BloomParams, BLOCK_BITS};
+use crate::Token;
+
+/// Tokens handled per prefetch round.
+const GROUP: usize = 16;
+/// Words per 512-bit block.
+const WORDS: usize = 8;
+
+/// A blocked Bloom filter; see the [module docs](self). `Sync`: insert from many threads.
+pub struct BlockedBloom {
+    params: BloomParams,
+    bits: BitArray,
+}
+
+impl BlockedBloom {
+    /// An empty filter, in a zeroed huge-page-advised anonymous mapping.
+    pub fn new(params: BloomParams) -> Result<BlockedBloom, FilterError> {
+        params
+            .check()
+            .map_err(|reason| FilterError::InvalidParams { reason })?;
+        let bits = BitArray::zeroed(params.bytes())?;
+        Ok(BlockedBloom { params, bits })
+    }
+
+    /// A copy of this filter in new memory.
+    pub fn try_clone(&self) -> Result<BlockedBloom, FilterError> {
+        let mut copy = BlockedBloom::new(self.params)?;
+        copy.bits
+            .words_mut()
+            .par_iter_mut()
+            .zip(self.bits.atomics())
+            .for_each(|(d, s)| {
+                *d = s.load(Relaxed);
+            });
+        Ok(copy)
+    }
+
+    /// The filter's shape.
+    pub fn params(&self) -> BloomParams {
+        self.params
+    }
+
+    /// Adds one token. Safe to call from many threads at once.
+    #[inline]
+    pub fn insert(&self, t: &Token) {
+        self.insert_at(self.block_of(t), t);
+    }
+
+    /// Adds many tokens, 16 at a time with software prefetch.
+    pub fn insert_many(&self, ts: &[Token]) {
+        for group in ts.chunks(GROUP) {
+            let blocks = self.prefetch_group(group);
+            for (t, &b) in group.iter().zip(&blocks) {
+                self.insert_at(b, t);
+            }
+        }
+    }
+
+    /// Adds many tokens using the current rayon pool.
+    pub fn par_insert(&self, ts: &[Token]) {
+        ts.par_chunks(4096).for_each(|c| self.insert_many(c));
+    }
+
+    /// Whether `t` may have been inserted (false positives at the filter's FPR; no false
+    /// negatives).
+    #[inline]
+    pub fn contains(&self, t: &Token) -> bool {
+        self.contains_at(self.block_of(t), t)
+    }
+
+    /// `out[i] = self.contains(&ts[i])`, 16 at a time with software prefetch.
+    ///
+    /// # Panics
+    ///
+    /// If `out.len() != ts.len()`.
+    pub fn contains_many(&self, ts: &[Token], out: &mut [bool]) {
+        assert_eq!(
+            ts.len(),
+            out.len(),
+            "contains_many: output length differs from input"
+        );
+        for (group, found) in ts.chunks(GROUP).zip(out.chunks_mut(GROUP)) {
+            let blocks = self.prefetch_group(group);
+            for ((t, &b), f) in group.iter().zip(&blocks).zip(found) {
+                *f = self.contains_at(b, t);
+            }
+        }
+    }
+
+    /// Adds every token of `other`, which must have the same parameters.
+    pub fn union_with(&mut self, other: &BlockedBloom) -> Result<(), FilterError> {
+        if self.params != other.params {
+            return Err(FilterError::Incompatible {
+                reason: format!("parameters differ: {:?} vs {:?}", self.params, other.params),
+            });
+        }
+        let src = other.bits.atomics();
+        self.bits
+            .words_mut()
+            .par_iter_mut()
+            .zip(src)
+            .for_each(|(d, s)| *d |= s.load(Relaxed));
+        Ok(())
+    }
+
+    /// Fraction of bits set.
+    pub fn fill_ratio(&self) -> f64 {
+        let ones: u64 = self
+            .bits
+            .atomics()
+            .par_chunks(1 << 14)
+            .map(|c| {
+                c.iter()
+                    .map(|w| u64::from(w.load(Relaxed).count_ones()))
+                    .sum::<u64>()
+            })
+            .sum();
+        ones as f64 / (self.params.blocks as f64 * BLOCK_BITS as f64)
+    }
+
+    /// Estimated number of distinct tokens inserted (infinite if every bit is set).
+    pub fn estimated_distinct(&self) -> f64 {
+        let m = self.params.blocks as f64 * BLOCK_BITS as f64;
+        -(m / f64::from(self.params.k)) * (1.0 - self.fill_ratio()).ln()
+    }
+
+    /// False-positive rate implied by the bits as they are (see the module docs).
+    pub fn implied_fpr(&self) -> f64 {
+        let histogram = self
+            .bits
+            .atomics()
+            .par_chunks(WORDS << 12)
+            .fold(
+                || vec![0u64; BLOCK_BITS as usize + 1],
+                |mut h, chunk| {
+                    for block in chunk.chunks_exact(WORDS) {
+                        let ones: u32 = block.iter().map(|w| w.load(Relaxed).count_ones()).sum();
+                        h[ones as usize] += 1;
+                    }
+                    h
+                },
+            )
+            .reduce(
+                || vec![0u64; BLOCK_BITS as usize + 1],
+                |mut a, b| {
+                    a.iter_mut().zip(b).for_each(|(x, y)| *x += y);
+                    a
+                },
+            );
+        let k = self.params.k as i32;
+        let sum: f64 = histogram
+            .iter()
+            .enumerate()
+            .map(|(ones, &count)| count as f64 * (ones as f64 / BLOCK_BITS as f64).powi(k))
+            .sum();
+        sum / self.params.blocks as f64
+    }
+
+    /// Fraction of `probes` random tokens (non-members with overwhelming probability) that
+    /// the filter claims to contain. Probes come from SplitMix64 seeded by `seed` in fixed
+    /// chunks, so the result depends only on the filter, `probes` and `seed`, not on the
+    /// rayon pool. Returns 0 for 0 probes.
+    pub fn measure_fpr(&self, probes: u64, seed: u64) -> f64 {
+        const CHUNK: u64 = 1 << 16;
+        if probes == 0 {
+            return 0.0;
+        }
+        let hits: u64 = (0..probes.div_ceil(CHUNK))
+            .into_par_iter()
+            .map(|c| {
+                let n = CHUNK.min(probes - c * CHUNK) as usize;
+                let mut rng = SplitMix64(seed ^ splitmix(c.wrapping_add(0x5eed)));
+                let mut tokens = [Token::default(); 1024];
+                let mut found = [false; 1024];
+                let mut hits = 0u64;
+                let mut left = n;
+                while left > 0 {
+                    let m = left.min(tokens.len());
+                    for t in &mut tokens[..m] {
+                        for w in t.0.chunks_exact_mut(8) {
+                            w.copy_from_slice(&rng.next().to_le_bytes());
+                        }
+                    }
+                    self.contains_many(&tokens[..m], &mut found[..m]);
+                    hits += found[..m].iter().filter(|&&f| f).count() as u64;
+                    left -= m;
+                }
+                hits
+            })
+            .sum();
+        hits as f64 / probes as f64
+    }
+
+    /// The bit array: blocks in order, each 8 native-endian `u64` words (little-endian on
+    /// every supported target). Needs `&mut self` because reading plain bytes while another
+    /// thread `insert`s through `&self` would be a data race.
+    pub fn as_bytes(&mut self) -> &[u8] {
+        self.bits.bytes()
+    }
+
+    pub(crate) fn bits(&self) -> &BitArray {
+        &self.bits
+    }
+
+    pub(crate) fn bits_mut(&mut self) -> &mut BitArray {
+        &mut self.bits
+    }
+
+    #[inline]
+    fn block_of(&self, t: &Token) -> usize {
+        // Fits: blocks ≤ MAX_FILTER_BYTES / 64 and the product's high half is < blocks.
+        ((u128::from(t.word(0)) * u128::from(self.params.blocks)) >> 64) as usize
+    }
+
+    #[inline]
+    fn block(&self, b: usize) -> &[AtomicU64] {
+        &self.bits.atomics()[b * WORDS..b * WORDS + WORDS]
+    }
+
+    #[inline]
+    fn prefetch_group(&self, group: &[Token]) -> [usize; GROUP] {
+        let mut blocks = [0usize; GROUP];
+        for (slot, t) in blocks.iter_mut().zip(group) {
+            *slot = self.block_of(t);
+            prefetch(self.block(*slot).as_ptr());
+        }
+        blocks
+    }
+
+    #[inline]
+    fn insert_at(&self, b: usize, t: &Token) {
+        let mask = mask(t, self.params.k);
+        for (w, &m) in self.block(b).iter().zip(&mask) {
+            // A plain load first: once the filter fills, most words already hold their bits
+            // and the locked read-modify-write can be skipped.
+            if m != 0 && w.load(Relaxed) & m != m {
+                w.fetch_or(m, Relaxed);
+            }
+        }
+    }
+
+    #[inline]
+    fn contains_at(&self, b: usize, t: &Token) -> bool {
+        let mask = mask(t, self.params.k);
+        let missing = self
+            .block(b)
+            .iter()
+            .zip(&mask)
+            .fold(0, |acc, (w, &m)| acc | (m & !w.load(Relaxed)));
+        missing == 0
+    }
+}
+
+impl fmt::Debug for BlockedBloom {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("BlockedBloom")
+            .field("params", &self.params)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The 8-word mask of the `k` bits of `t` inside its block.
+#[inline]
+fn mask(t: &Token, k: u32) -> [u64; WORDS] {
+    let mut mask = [0u64; WORDS];
+    let words = [t.word(1), t.word(2), t.word(3)];
+    for i in 0..k as usize {
+        let p = (words[i / 7] >> (9 * (i % 7))) & 511;
+        mask[(p >> 6) as usize] |= 1 << (p & 63);
+    }
+    mask
+}
+
+#[inline(always)]
+fn prefetch(p: *const AtomicU64) {
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: a prefetch is only a hint: it never faults or changes memory, whatever the
+    // address (and `p` points into the live bit array anyway). SSE is baseline on x86_64.
+    unsafe {
+        use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
+        _mm_prefetch::<_MM_HINT_T0>(p.cast::<i8>());
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = p;
+}
+
+/// SplitMix64: small, fast, and good enough to draw probe tokens.
+struct SplitMix64(u64);
+
+impl SplitMix64 {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        splitmix(self.0)
+    }
+}
+
+fn splitmix(mut z: u64) -> u64 {
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
+}
+
+#[cfg(test)]
+#[path = "bloom_tests.rs"]
+pub(crate) mod tests;

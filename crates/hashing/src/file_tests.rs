@@ -1,0 +1,217 @@
+//! Tests of `file.rs`: round trips, determinism, and that every corruption is an error.
+
+use super::*;
+use crate::bloom::tests::tokens;
+use proptest::prelude::*;
+
+fn small_filter(n: u64) -> Filter {
+    let key = Key::from_bytes([9; 32]);
+    let params = BloomParams::for_capacity(n.max(1), 1e-3);
+    let bloom = BlockedBloom::new(params).unwrap();
+    bloom.insert_many(&tokens(n, 0));
+    let mut header = FilterHeader::new(key.id(), 1, params, 1e-3);
+    header.kinds.insert(TokenKind::Msisdn);
+    header.counts.add(TokenKind::Msisdn, n);
+    header.created_unix = 1_750_000_000;
+    header.measured_fpr = bloom.implied_fpr();
+    Filter { header, bloom }
+}
+
+fn saved(n: u64) -> (tempfile::TempDir, std::path::PathBuf, Vec<u8>) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("f.lmf");
+    small_filter(n).save(&path).unwrap();
+    let bytes = std::fs::read(&path).unwrap();
+    (dir, path, bytes)
+}
+
+#[test]
+fn layout_round_trip_and_determinism() {
+    let (dir, path, bytes) = saved(500);
+    let f = small_filter(500);
+    assert_eq!(&bytes[..8], b"\x89LMF\r\n\x1a\n");
+    assert_eq!(&bytes[8..16], &[1, 0, 0, 0, 0, 16, 0, 0]);
+    assert_eq!(bytes.len() as u64, 4096 + f.header.params.bytes() + 32);
+    let sum = blake3::hash(&bytes[..bytes.len() - 32]);
+    assert_eq!(&bytes[bytes.len() - 32..], sum.as_bytes());
+    let mut loaded = Filter::load(&path).unwrap();
+    assert_eq!(loaded.header, f.header);
+    assert!(tokens(500, 0).iter().all(|t| loaded.bloom.contains(t)));
+    assert_eq!(loaded.bloom.as_bytes(), &bytes[4096..bytes.len() - 32]);
+    // Saving again (or the original again) gives identical bytes.
+    let again = dir.path().join("g.lmf");
+    loaded.save(&again).unwrap();
+    assert_eq!(std::fs::read(&again).unwrap(), bytes);
+    assert_eq!(
+        std::fs::read_dir(dir.path()).unwrap().count(),
+        2,
+        "no temporaries left"
+    );
+}
+
+#[test]
+fn check_key_reports_both_ids() {
+    let f = small_filter(10);
+    assert!(f.check_key(&Key::from_bytes([9; 32])).is_ok());
+    let other = Key::from_bytes([1; 32]);
+    match f.check_key(&other) {
+        Err(FilterError::KeyMismatch { filter, key }) => {
+            assert_eq!((filter, key), (f.header.key_id, other.id()));
+        }
+        r => panic!("{r:?}"),
+    }
+}
+
+#[test]
+fn specific_corruptions_have_specific_errors() {
+    let (dir, _, bytes) = saved(100);
+    let load = |name: &str, b: &[u8]| {
+        let p = dir.path().join(name);
+        std::fs::write(&p, b).unwrap();
+        Filter::load(&p).unwrap_err()
+    };
+    let mut b = bytes.clone();
+    b[0] = b'L';
+    assert!(matches!(load("magic", &b), FilterError::BadMagic { .. }));
+    let mut b = bytes.clone();
+    b[8] = 2;
+    assert!(matches!(
+        load("version", &b),
+        FilterError::UnsupportedVersion { version: 2, .. }
+    ));
+    let e = load("trunc", &bytes[..bytes.len() - 1]);
+    assert!(
+        matches!(e, FilterError::Truncated { expected, actual, .. }
+        if expected == bytes.len() as u64 && actual == expected - 1),
+        "{e}"
+    );
+    assert!(matches!(
+        load("short", &bytes[..100]),
+        FilterError::Truncated { .. }
+    ));
+    assert!(matches!(load("empty", &[]), FilterError::Truncated { .. }));
+    let mut b = bytes.clone();
+    b[4096 + 10] ^= 1;
+    assert!(matches!(
+        load("bits", &b),
+        FilterError::ChecksumMismatch { .. }
+    ));
+    let mut b = bytes.clone();
+    b[56..64].copy_from_slice(&u64::MAX.to_le_bytes());
+    assert!(matches!(load("absurd", &b), FilterError::Corrupt { .. }));
+    let mut b = bytes.clone();
+    b[56] ^= 0x80; // plausible but wrong block count: size check, no big allocation
+    assert!(matches!(
+        load("blocks", &b),
+        FilterError::Truncated { .. } | FilterError::Corrupt { .. }
+    ));
+    let mut b = bytes.clone();
+    b.push(0);
+    assert!(matches!(load("long", &b), FilterError::Corrupt { .. }));
+    let missing = Filter::load(&dir.path().join("missing")).unwrap_err();
+    assert!(matches!(missing, FilterError::Io { .. }));
+}
+
+#[test]
+fn save_rejects_inconsistent_headers() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("x.lmf");
+    let mut f = small_filter(10);
+    f.header.params.k += 1;
+    assert!(matches!(
+        f.save(&path),
+        Err(FilterError::InvalidParams { .. })
+    ));
+    let mut f = small_filter(10);
+    f.header.tool_version = "x".repeat(2000);
+    assert!(matches!(
+        f.save(&path),
+        Err(FilterError::InvalidParams { .. })
+    ));
+    let mut f = small_filter(10);
+    f.header.measured_fpr = f64::NAN;
+    assert!(f.save(&path).is_err());
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+}
+
+#[test]
+fn merge_unites_and_checks_compatibility() {
+    let params = BloomParams::for_capacity(2000, 1e-3);
+    let key = Key::from_bytes([9; 32]);
+    let part = |offset: u64, kind: TokenKind, t: u64| {
+        let bloom = BlockedBloom::new(params).unwrap();
+        bloom.insert_many(&tokens(1000, offset));
+        let mut header = FilterHeader::new(key.id(), 1, params, 1e-3);
+        header.kinds.insert(kind);
+        header.counts.add(kind, 1000);
+        header.created_unix = t;
+        Filter { header, bloom }
+    };
+    let parts = [
+        part(0, TokenKind::Msisdn, 5),
+        part(1000, TokenKind::Cnic, 7),
+    ];
+    let mut merged = Filter::merge(&parts).unwrap();
+    assert_eq!(merged.header.counts.total(), 2000);
+    assert_eq!(merged.header.kinds.bits(), 0b011);
+    assert_eq!(merged.header.created_unix, 7);
+    assert!(merged.header.measured_fpr > 0.0);
+    let joint = BlockedBloom::new(params).unwrap();
+    joint.insert_many(&tokens(2000, 0));
+    assert_eq!(
+        merged.bloom.as_bytes(),
+        joint.try_clone().unwrap().as_bytes()
+    );
+
+    let mut other_key = part(0, TokenKind::Msisdn, 0);
+    other_key.header.key_id = KeyId([1; 8]);
+    let mut other_norm = part(0, TokenKind::Msisdn, 0);
+    other_norm.header.normalization_version = 2;
+    let other_params = Filter {
+        header: FilterHeader::new(key.id(), 1, params, 1e-3),
+        bloom: BlockedBloom::new(BloomParams {
+            blocks: params.blocks + 1,
+            ..params
+        })
+        .unwrap(),
+    };
+    for bad in [other_key, other_norm, other_params] {
+        let e = Filter::merge(&[part(0, TokenKind::Msisdn, 0), bad]).unwrap_err();
+        assert!(matches!(e, FilterError::Incompatible { .. }), "{e}");
+    }
+    assert!(Filter::merge(&[]).is_err());
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+
+    /// Any single-byte change anywhere is detected (the checksum covers every byte).
+    #[test]
+    fn every_byte_flip_is_an_error(pos in any::<prop::sample::Index>(), flip in 1u8..=255) {
+        let (dir, _, mut bytes) = saved_cached();
+        let i = pos.index(bytes.len());
+        bytes[i] ^= flip;
+        let p = dir.path().join(format!("flip-{i}-{flip}"));
+        std::fs::write(&p, &bytes).unwrap();
+        prop_assert!(Filter::load(&p).is_err());
+    }
+
+    /// Any truncation is detected, never a panic or an out-of-bounds read.
+    #[test]
+    fn every_truncation_is_an_error(pos in any::<prop::sample::Index>()) {
+        let (dir, _, bytes) = saved_cached();
+        let len = pos.index(bytes.len());
+        let p = dir.path().join(format!("trunc-{len}"));
+        std::fs::write(&p, &bytes[..len]).unwrap();
+        prop_assert!(Filter::load(&p).is_err());
+    }
+}
+
+/// One small saved filter (4 blocks) shared by the proptests.
+fn saved_cached() -> (tempfile::TempDir, std::path::PathBuf, Vec<u8>) {
+    static BYTES: std::sync::OnceLock<Vec<u8>> = std::sync::OnceLock::new();
+    let bytes = BYTES.get_or_init(|| saved(12).2).clone();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("f.lmf");
+    (dir, path, bytes)
+}

@@ -13,11 +13,15 @@
 //! All data is synthetic: names and cities come from short lists of common names, numbers are
 //! random.
 
+mod base;
 mod formats;
 mod people;
 mod render;
+mod row;
+mod sql;
 #[cfg(test)]
 mod tests;
+mod text;
 mod truth;
 
 use std::io::{BufWriter, Write};
@@ -27,7 +31,8 @@ use rand::Rng;
 use rand_chacha::rand_core::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
-use people::{Person, Rates, RowSource};
+use people::RowSource;
+use row::Rates;
 pub use truth::{OverlapTruth, SetTruth, Truth};
 
 /// Output shape of a generated dump.
@@ -182,16 +187,16 @@ pub enum GenError {
 
 /// Independent random streams of one seed.
 const STREAM_DUMP: u64 = 0;
-const STREAM_BASE: u64 = 1;
+pub(crate) const STREAM_BASE: u64 = 1;
 const STREAM_STYLE: u64 = 2;
 
-fn rng(seed: u64, stream: u64) -> ChaCha8Rng {
+pub(crate) fn rng(seed: u64, stream: u64) -> ChaCha8Rng {
     let mut r = ChaCha8Rng::seed_from_u64(seed);
     r.set_stream(stream);
     r
 }
 
-fn rates(m: Messiness, junk_scale: f64) -> Rates {
+pub(crate) fn rates(m: Messiness, junk_scale: f64) -> Rates {
     match m {
         Messiness::Clean => Rates {
             clean: true,
@@ -263,81 +268,10 @@ pub fn generate(
             overlap: None,
         });
     };
-    let (base_truth, overlap) = generate_base(opts, n, base_w, &dump_sets)?;
+    let (base_truth, overlap) = base::generate(opts, n, base_w, &dump_sets)?;
     Ok(Truth {
         dump: dump_truth,
         base: Some(base_truth),
         overlap: Some(overlap),
     })
-}
-
-/// The operator's base: `round(overlap × n)` rows are distinct pairs of the dump (re-rendered,
-/// base junk rates apply), the rest fresh people.
-fn generate_base(
-    opts: &GenOptions,
-    n: u64,
-    out: &mut dyn Write,
-    dump: &truth::Sets,
-) -> Result<(SetTruth, OverlapTruth), GenError> {
-    let mut rng = rng(opts.seed, STREAM_BASE);
-    let rates = rates(opts.messiness, 0.25);
-    let want = ((opts.overlap * n as f64).round() as u64).min(dump.pairs.len() as u64);
-    // Selection sampling (Knuth's algorithm S) over the sorted pairs, then a shuffle.
-    let mut chosen: Vec<u128> = Vec::with_capacity(want as usize);
-    let total = dump.pairs.len() as u64;
-    for (i, &p) in dump.pairs.iter().enumerate() {
-        let left = total - i as u64;
-        let need = want - chosen.len() as u64;
-        if need == 0 {
-            break;
-        }
-        if rng.random_range(0..left) < need {
-            chosen.push(p);
-        }
-    }
-    for i in (1..chosen.len()).rev() {
-        chosen.swap(i, rng.random_range(0..=i as u64) as usize);
-    }
-
-    let mut w = BufWriter::with_capacity(1 << 16, out);
-    w.write_all(formats::BASE_HEADER.as_bytes())?;
-    let mut acc = truth::Acc::new();
-    let mut matching_any = 0u64;
-    let mut overlap_left = chosen.into_iter();
-    let mut need = want;
-    for i in 0..n {
-        let take = need > 0 && rng.random_range(0..n - i) < need;
-        let picked = if take { overlap_left.next() } else { None };
-        let (national, cnic) = match picked {
-            Some(p) => {
-                need -= 1;
-                (p as u64, (p >> 64) as u64)
-            }
-            None => (people::new_msisdn(&mut rng), people::new_cnic(&mut rng)),
-        };
-        let person = Person::for_cnic(&mut rng, cnic);
-        let row = people::draw_row(&mut rng, &rates, i + 1, national, person);
-        let hit_m = row
-            .msisdn
-            .valid()
-            .is_some_and(|m| dump.msisdns.binary_search(&m).is_ok());
-        let hit_c = row
-            .cnic
-            .valid()
-            .is_some_and(|c| dump.cnics.binary_search(&c).is_ok());
-        if hit_m || hit_c {
-            matching_any += 1;
-        }
-        formats::base_row(&mut w, &row)?;
-        acc.observe(&row, true);
-    }
-    w.flush()?;
-    let (t, sets) = acc.finish();
-    let overlap = OverlapTruth {
-        msisdn: truth::intersect(&sets.msisdns, &dump.msisdns),
-        cnic: truth::intersect(&sets.cnics, &dump.cnics),
-        pair: truth::intersect(&sets.pairs, &dump.pairs),
-        base_rows_matching_any: matching_any,
-    };
-    Ok((t, overlap))
 }

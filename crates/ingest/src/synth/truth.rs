@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::people::Row;
+use super::row::Row;
 use crate::RejectReason;
 
 /// Exact counts for one generated file (a dump or a base).
@@ -173,10 +173,10 @@ impl Acc {
         self.t.rows += 1;
         let (m, c) = (row.msisdn.valid(), row.cnic.valid());
         if junk_rendered {
-            if let super::people::Field::Reject(_, r) = &row.msisdn {
+            if let super::row::Field::Reject(_, r) = &row.msisdn {
                 self.rej_m[r.index()] += 1;
             }
-            if let super::people::Field::Reject(_, r) = &row.cnic {
+            if let super::row::Field::Reject(_, r) = &row.cnic {
                 self.rej_c[r.index()] += 1;
             }
         }

@@ -137,6 +137,11 @@ impl Msisdn {
     /// Normalizes any accepted written form. Allocates nothing.
     #[inline]
     pub fn parse(input: &[u8]) -> Result<Msisdn, RejectReason> {
+        // Fast path for the common plain forms (`923001234567`, `03001234567`): the scanner
+        // would return these digits unchanged.
+        if (10..=MSISDN_MAX_DIGITS).contains(&input.len()) && input.iter().all(u8::is_ascii_digit) {
+            return Self::from_digits(input, false);
+        }
         let scanned = digits::scan::<MSISDN_MAX_DIGITS>(input)?;
         Self::from_digits(scanned.digits(), scanned.plus)
     }
@@ -194,12 +199,13 @@ impl Msisdn {
             }
             None => rest,
         };
-        if let Ok(nsn) = <[u8; 10]>::try_from(nsn) {
-            let mut out = [0u8; 12];
-            out[0] = b'9';
-            out[1] = b'2';
-            out[2..].copy_from_slice(&nsn);
-            return Self::from_canonical(out);
+        if let Ok(nsn) = <&[u8; 10]>::try_from(nsn) {
+            if !allocation::is_mobile(nsn) {
+                return Err(RejectReason::NotMobile);
+            }
+            let mut out = *b"920000000000";
+            out[2..].copy_from_slice(nsn);
+            return Ok(Msisdn(out));
         }
         match nsn.first() {
             Some(b'1' | b'2' | b'4'..=b'9') if prefixed && (7..=9).contains(&nsn.len()) => {
@@ -222,6 +228,12 @@ impl Cnic {
     /// Normalizes any accepted written form. Allocates nothing.
     #[inline]
     pub fn parse(input: &[u8]) -> Result<Cnic, RejectReason> {
+        // Fast path for the plain form, which the scanner would return unchanged.
+        if let Ok(d) = <[u8; 13]>::try_from(input) {
+            if d.iter().all(u8::is_ascii_digit) {
+                return Self::from_canonical(d);
+            }
+        }
         let scanned = digits::scan::<13>(input)?;
         if scanned.plus {
             return Err(RejectReason::Junk);

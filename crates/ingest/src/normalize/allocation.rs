@@ -120,16 +120,16 @@ impl RegisteredGender {
 }
 
 /// Whether a 10-digit ASCII national number matches libphonenumber's PK mobile pattern
-/// `3(?:[0-247]\d|3[0-79]|55|64)\d{7}`.
+/// `3(?:[0-247]\d|3[0-79]|55|64)\d{7}`. The caller guarantees ASCII digits.
 #[inline]
 pub(super) fn is_mobile(nsn: &[u8; 10]) -> bool {
-    nsn.iter().all(u8::is_ascii_digit)
-        && match (nsn[0], nsn[1], nsn[2]) {
-            (b'3', b'0' | b'1' | b'2' | b'4' | b'7', _) => true,
-            (b'3', b'3', c) => c != b'8',
-            (b'3', b'5', b'5') | (b'3', b'6', b'4') => true,
-            _ => false,
-        }
+    debug_assert!(nsn.iter().all(u8::is_ascii_digit));
+    match (nsn[0], nsn[1], nsn[2]) {
+        (b'3', b'0' | b'1' | b'2' | b'4' | b'7', _) => true,
+        (b'3', b'3', c) => c != b'8',
+        (b'3', b'5', b'5') | (b'3', b'6', b'4') => true,
+        _ => false,
+    }
 }
 
 /// Operator of a valid national number, from its second digit (`3X…`).
@@ -145,10 +145,12 @@ pub(super) fn operator(second_digit: u8) -> Operator {
     }
 }
 
-/// Whether 13 ASCII digits are a valid CNIC: first digit 1-7 (a province), last digit not 0.
+/// Whether 13 digits are a valid CNIC: first digit 1-7 (a province), last digit not 0. The
+/// caller guarantees ASCII digits.
 #[inline]
 pub(super) fn is_cnic(digits: &[u8; 13]) -> bool {
-    digits.iter().all(u8::is_ascii_digit) && matches!(digits[0], b'1'..=b'7') && digits[12] != b'0'
+    debug_assert!(digits.iter().all(u8::is_ascii_digit));
+    matches!(digits[0], b'1'..=b'7') && digits[12] != b'0'
 }
 
 /// Province of a valid CNIC, from its first digit.

@@ -14,6 +14,8 @@
 //! random.
 
 mod base;
+#[cfg(test)]
+mod format_tests;
 mod formats;
 mod people;
 mod render;
@@ -164,7 +166,7 @@ impl GenOptions {
     /// Options that produced `fixtures/dump-small.*` and `fixtures/base-small.csv`.
     pub fn small_fixture(format: DumpFormat) -> GenOptions {
         GenOptions {
-            rows: 2_000,
+            rows: 1_600,
             seed: Self::FIXTURE_SEED,
             format,
             subscriber_rows: Some(500),

@@ -4,7 +4,7 @@ use super::row::Field;
 use super::*;
 use crate::RejectReason;
 
-fn gen(opts: &GenOptions) -> (Vec<u8>, Option<Vec<u8>>, Truth) {
+pub(super) fn gen(opts: &GenOptions) -> (Vec<u8>, Option<Vec<u8>>, Truth) {
     let mut dump = Vec::new();
     let mut base = Vec::new();
     let truth = if opts.subscriber_rows.is_some() {

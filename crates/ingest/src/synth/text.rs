@@ -78,7 +78,8 @@ pub(super) fn text_line(out: &mut String, row: &Row) {
     };
     let line = match row.text_template {
         0 => format!(
-            "{name} s/o {} {}{}{}, {}",
+            "{name} {}/o {} {}{}{}, {}",
+            if p.cnic % 2 == 1 { 's' } else { 'd' },
             p.father,
             p.last,
             opt(", mobile ", &m),

@@ -1,0 +1,250 @@
+//! The rendered formats are well-formed and hold exactly the drawn identifiers.
+
+use super::people::RowSource;
+use super::render;
+use super::row::Field;
+use super::tests::gen;
+use super::*;
+
+/// Test-only RFC 4180 reader: records of fields.
+fn parse_delimited(data: &str, delim: char) -> Vec<Vec<String>> {
+    let (mut records, mut record, mut field) = (Vec::new(), Vec::new(), String::new());
+    let (mut quoted, mut chars) = (false, data.chars().peekable());
+    while let Some(c) = chars.next() {
+        match c {
+            '"' if quoted && chars.peek() == Some(&'"') => {
+                chars.next();
+                field.push('"');
+            }
+            '"' if quoted => quoted = false,
+            '"' if field.is_empty() => quoted = true,
+            _ if quoted => field.push(c),
+            '\r' if chars.peek() == Some(&'\n') => {}
+            '\n' => {
+                record.push(std::mem::take(&mut field));
+                records.push(std::mem::take(&mut record));
+            }
+            _ if c == delim => record.push(std::mem::take(&mut field)),
+            _ => field.push(c),
+        }
+    }
+    assert!(
+        !quoted && field.is_empty() && record.is_empty(),
+        "unterminated record"
+    );
+    records
+}
+
+/// Test-only mysqldump reader: the tuples of every `INSERT` line.
+fn parse_sql(data: &str) -> Vec<Vec<String>> {
+    let mut tuples = Vec::new();
+    for line in data
+        .lines()
+        .filter_map(|l| l.strip_prefix("INSERT INTO `subscribers` VALUES "))
+    {
+        let line = line.strip_suffix(';').unwrap();
+        let (mut tuple, mut field, mut chars) = (Vec::new(), String::new(), line.chars());
+        let mut in_str = false;
+        while let Some(c) = chars.next() {
+            match c {
+                '\\' if in_str => field.push(match chars.next().unwrap() {
+                    'n' => '\n',
+                    'r' => '\r',
+                    '0' => '\0',
+                    other => other,
+                }),
+                '\'' => in_str = !in_str,
+                _ if in_str => field.push(c),
+                '(' => {}
+                ',' => tuple.push(std::mem::take(&mut field)),
+                ')' => {
+                    tuple.push(std::mem::take(&mut field));
+                    tuples.push(std::mem::take(&mut tuple));
+                    if chars.next().is_some_and(|c| c != ',') {
+                        panic!("tuple separator");
+                    }
+                }
+                _ => field.push(c),
+            }
+        }
+    }
+    tuples
+}
+
+/// Each format's records, in order, as (msisdn field, cnic field) strings.
+fn identifier_columns(format: DumpFormat, data: &str) -> Vec<(String, String)> {
+    let pick = |header: &[String], rows: &[Vec<String>]| {
+        let col = |n: &str| {
+            header
+                .iter()
+                .position(|h| h.eq_ignore_ascii_case(n))
+                .unwrap()
+        };
+        let (m, c) = (col("msisdn"), col("cnic"));
+        rows.iter()
+            .map(|r| {
+                assert_eq!(r.len(), header.len());
+                (r[m].clone(), r[c].clone())
+            })
+            .collect()
+    };
+    match format {
+        DumpFormat::Jsonl => data
+            .lines()
+            .map(|l| {
+                let v: serde_json::Value = serde_json::from_str(l).unwrap();
+                let s = |k: &str| match &v[k] {
+                    serde_json::Value::String(s) => s.clone(),
+                    other => other.to_string(),
+                };
+                (s("msisdn"), s("cnic"))
+            })
+            .collect(),
+        DumpFormat::Sql => {
+            let create: Vec<String> = data
+                .lines()
+                .filter_map(|l| l.strip_prefix("  `")?.split('`').next().map(str::to_owned))
+                .collect();
+            pick(&create, &parse_sql(data))
+        }
+        _ => {
+            let delim = match format {
+                DumpFormat::Tsv => '\t',
+                DumpFormat::Semicolon => ';',
+                DumpFormat::Pipe => '|',
+                _ => ',',
+            };
+            let records = parse_delimited(data, delim);
+            pick(&records[0], &records[1..])
+        }
+    }
+}
+
+#[test]
+fn every_format_parses_to_the_rendered_identifiers() {
+    for seed in [1, 2, 3, 4] {
+        let mut src = RowSource::new(super::rng(seed, 0), super::rates(Messiness::Messy, 1.0));
+        let rows: Vec<_> = (0..1_000).map(|_| src.next_row()).collect();
+        let expect: Vec<(String, String)> = rows
+            .iter()
+            .map(|r| {
+                let (mut m, mut c) = (String::new(), String::new());
+                match &r.msisdn {
+                    Field::Valid(v, f) => render::push_msisdn(&mut m, *v, *f),
+                    Field::Reject(s, _) => m.push_str(s),
+                }
+                match &r.cnic {
+                    Field::Valid(v, f) => render::push_cnic(&mut c, *v, *f),
+                    Field::Reject(s, _) => c.push_str(s),
+                }
+                (m, c)
+            })
+            .collect();
+        for format in DumpFormat::ALL
+            .into_iter()
+            .filter(|f| *f != DumpFormat::Text)
+        {
+            let o = GenOptions {
+                rows: 1_000,
+                seed,
+                format,
+                subscriber_rows: None,
+                ..GenOptions::default()
+            };
+            let data = String::from_utf8(gen(&o).0).unwrap();
+            let mut got = identifier_columns(format, &data);
+            if format == DumpFormat::Jsonl {
+                // A JSON number has no `.0`/form left to compare: compare digits.
+                for (g, e) in got.iter_mut().zip(&expect) {
+                    if g.0 != e.0 && e.0.chars().all(|c| c.is_ascii_digit()) {
+                        assert_eq!(g.0, e.0.trim_start_matches('0'));
+                        g.0 = e.0.clone();
+                    }
+                }
+            }
+            assert_eq!(got, expect, "{format} seed {seed}");
+        }
+    }
+}
+
+#[test]
+fn text_lines_hold_only_valid_identifiers_and_short_decoys() {
+    let o = GenOptions {
+        rows: 3_000,
+        seed: 9,
+        format: DumpFormat::Text,
+        ..GenOptions::default()
+    };
+    let data = String::from_utf8(
+        gen(&GenOptions {
+            subscriber_rows: None,
+            ..o
+        })
+        .0,
+    )
+    .unwrap();
+    let mut src = RowSource::new(super::rng(9, 0), super::rates(Messiness::Messy, 1.0));
+    let mut lines = 0;
+    for line in data.lines() {
+        lines += 1;
+        let row = src.next_row();
+        // Maximal runs of digits joined by separators a scanner might accept.
+        let mut runs: Vec<String> = Vec::new();
+        let mut cur = String::new();
+        for c in line.chars().chain(std::iter::once('.')) {
+            if c.is_ascii_digit() || (!cur.is_empty() && "+-/ ".contains(c)) {
+                cur.push(c);
+            } else if !cur.is_empty() {
+                runs.push(std::mem::take(&mut cur));
+            }
+        }
+        let long: Vec<String> = runs
+            .iter()
+            .map(|r| r.chars().filter(char::is_ascii_digit).collect::<String>())
+            .filter(|d| d.len() >= 10)
+            .collect();
+        let mut want = Vec::new();
+        if let Some(m) = row.msisdn.valid() {
+            want.push(m);
+        }
+        if let Some(c) = row.cnic.valid() {
+            want.push(c);
+        }
+        assert_eq!(long.len(), want.len(), "{line}");
+        for (d, w) in long.iter().zip(&want) {
+            assert!(d.ends_with(&w.to_string()), "{line}");
+        }
+    }
+    assert_eq!(lines, 3_000);
+}
+
+#[test]
+fn fixtures_are_up_to_date() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures");
+    for format in DumpFormat::ALL {
+        let name = match format {
+            DumpFormat::Semicolon | DumpFormat::Pipe => {
+                format!("dump-small-{}.{}", format.name(), format.extension())
+            }
+            _ => format!("dump-small.{}", format.extension()),
+        };
+        let (dump, base, truth) = gen(&GenOptions::small_fixture(format));
+        let stale = "stale fixture: cargo run -p leakmatch-ingest --example gen_fixtures";
+        assert!(
+            std::fs::read(dir.join(&name)).unwrap() == dump,
+            "{name}: {stale}"
+        );
+        let json = std::fs::read_to_string(dir.join(format!("{name}.truth.json"))).unwrap();
+        assert_eq!(
+            serde_json::from_str::<Truth>(&json).unwrap(),
+            truth,
+            "{name}: {stale}"
+        );
+        if format == DumpFormat::Csv {
+            assert!(
+                std::fs::read(dir.join("base-small.csv")).unwrap() == base.unwrap(),
+                "{stale}"
+            );
+        }
+    }
+}

@@ -1,66 +1,11 @@
 //! Exact normalization of MSISDNs and CNICs.
 //!
 //! Both parsers take raw bytes, allocate nothing, and either return the canonical identifier or
-//! a [`RejectReason`]. Nothing is guessed. The rules below are the contract: changing any of
-//! them changes which tokens are produced and requires bumping
-//! [`NORMALIZATION_VERSION`](crate::NORMALIZATION_VERSION).
+//! a [`RejectReason`]. Nothing is guessed. The rules, documented on [`Msisdn::parse`] and
+//! [`Cnic::parse`], are the contract: changing any of them changes which tokens are produced
+//! and requires bumping [`NORMALIZATION_VERSION`](crate::NORMALIZATION_VERSION).
 //!
-//! # Shared lexical rules (MSISDN and CNIC alike)
-//!
-//! 1. **Trim.** Surrounding ASCII whitespace and quotes (`"` and `'`, in any number and
-//!    combination) are dropped, as is a leading Excel text-formula `="` (as in `="0300…"`).
-//! 2. **Characters.** What remains may contain only:
-//!    - digits: ASCII `0`-`9`, Extended Arabic-Indic/Urdu `۰`-`۹` (U+06F0-U+06F9) and
-//!      Arabic-Indic `٠`-`٩` (U+0660-U+0669), freely mixed;
-//!    - separators, anywhere and in any number (leading, trailing, doubled, between any two
-//!      digits — dumps are messy, so digit grouping is not checked): ASCII whitespace, `-`,
-//!      `.`, `(`, `)`, and U+00A0 NO-BREAK SPACE, U+202F NARROW NO-BREAK SPACE, U+200B ZERO
-//!      WIDTH SPACE, U+200E/U+200F/U+061C direction marks;
-//!    - `+`, only before the first digit.
-//!
-//!    Anything else (letters, `*`, `/`, `,`, inner quotes, invalid UTF-8, …) is
-//!    [`Junk`](RejectReason::Junk), unless the whole text is scientific notation.
-//! 3. **Scientific notation** — `[+-]? d+ ([.,] d*)? [eE] [+-]? d+` in ASCII, e.g.
-//!    `9.23001E+11`, `3.52021E+12`, `9.23e11` — is always [`Lossy`](RejectReason::Lossy), even
-//!    when the mantissa happens to hold every digit: Excel dropped digits, we never guess them.
-//! 4. **Excel decimal suffix.** If the text contains exactly one `.` and it is followed by one
-//!    or two digits at the very end, that is a decimal fraction, not a digit group: `.0` and
-//!    `.00` (in any script) are dropped (`923001234567.0`, `3001234567.0`); any other
-//!    fraction (`923001234567.5`) is [`Junk`](RejectReason::Junk), since a non-integer number
-//!    is no identifier. Every other `.` is a separator, so dotted groups such as
-//!    `300.123.4567`, `0300.1234567` or `35202.1234567.1` are accepted. (Hence
-//!    `3001234.000` is the dotted group `000`, not a fraction.)
-//! 5. **Counting.** No digit at all is [`Empty`](RejectReason::Empty) (also empty input, or
-//!    only whitespace, quotes, separators). Reason precedence is `Lossy`, then `Junk`, then
-//!    `Empty`, then the length and validity rules, whatever the position of the bad character.
-//!
-//! # MSISDN
-//!
-//! From the digit string `D`, the national significant number `N` is found by:
-//! - a leading `+` means a country code follows: `D` must start with `92`, which is removed;
-//!   otherwise the number is foreign: [`NotMobile`](RejectReason::NotMobile) (`+44 …`);
-//! - otherwise a leading `0092` (international access code) or `92` is removed;
-//! - then one trunk `0` is removed if present: `03001234567`, and after a country code, `+92
-//!   (0) 300 1234567` / `+92 0300 1234567` / `0092 0300 1234567`;
-//! - otherwise `D` is a bare national number (`3001234567`).
-//!
-//! `N` must have 10 digits and match libphonenumber's PK mobile pattern
-//! `3(?:[0-247]\d|3[0-79]|55|64)\d{7}`; a 10-digit `N` that does not (0338…, 035x but 0355,
-//! 036x but 0364, 038x, 039x, landlines like `042-12345678`) is `NotMobile`. When `N` has
-//! another length:
-//! - a bare `D` (no prefix removed) is `BadLength`;
-//! - a prefixed `N` of 7-9 digits not starting with `3` or `0` is `NotMobile`: a complete PK
-//!   non-mobile number (landline `051-1234567`, toll-free `0800-12345`);
-//! - anything else is `BadLength` (e.g. `92300123456`, `0300123456`, `030012345678`).
-//!
-//! More than 15 digits (the longest accepted form, `0092 0300 1234567`) is `BadLength`.
-//!
-//! # CNIC
-//!
-//! A leading `+` is `Junk`. Exactly 13 digits are required (else `BadLength`); they are valid
-//! when the first digit is a province (1-7) and the last is not 0, as in python-stdnum's
-//! `stdnum.pk.cnic`. Thirteen digits failing that are `NotMobile` ("right length, fails the
-//! identifier's own rules"; see [`RejectReason`]).
+//! Layout: `digits` is the shared byte scanner, `allocation` the operator/province tables.
 
 mod allocation;
 mod digits;
@@ -69,7 +14,8 @@ mod tests;
 
 pub use allocation::{Operator, Province, RegisteredGender};
 
-/// Why a candidate identifier was rejected. See the [module docs](self) for the exact rules.
+/// Why a candidate identifier was rejected. See [`Msisdn::parse`] and
+/// [`Cnic::parse`] for the exact rules.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum RejectReason {
     /// Nothing there: empty, or only whitespace, quotes and separators.
@@ -135,6 +81,58 @@ const MSISDN_MAX_DIGITS: usize = 15;
 
 impl Msisdn {
     /// Normalizes any accepted written form. Allocates nothing.
+    ///
+    /// # Lexical rules (shared with [`Cnic::parse`])
+    ///
+    /// 1. **Trim.** Surrounding ASCII whitespace and quotes (`"` and `'`, in any number and
+    ///    combination) are dropped, as is a leading Excel text-formula `="` (as in `="0300…"`).
+    /// 2. **Characters.** What remains may contain only:
+    ///    - digits: ASCII `0`-`9`, Extended Arabic-Indic/Urdu `۰`-`۹` (U+06F0-U+06F9) and
+    ///      Arabic-Indic `٠`-`٩` (U+0660-U+0669), freely mixed;
+    ///    - separators, anywhere and in any number (leading, trailing, doubled, between any two
+    ///      digits — dumps are messy, so digit grouping is not checked): ASCII whitespace, `-`,
+    ///      `.`, `(`, `)`, and U+00A0 NO-BREAK SPACE, U+202F NARROW NO-BREAK SPACE, U+200B ZERO
+    ///      WIDTH SPACE, U+200E/U+200F/U+061C direction marks;
+    ///    - `+`, only before the first digit.
+    ///
+    ///    Anything else (letters, `*`, `/`, `,`, inner quotes, invalid UTF-8, …) is
+    ///    [`Junk`](RejectReason::Junk), unless the whole text is scientific notation.
+    /// 3. **Scientific notation** — `[+-]? d+ ([.,] d*)? [eE] [+-]? d+` in ASCII, e.g.
+    ///    `9.23001E+11`, `3.52021E+12`, `9.23e11` — is always [`Lossy`](RejectReason::Lossy),
+    ///    even when the mantissa happens to hold every digit: Excel dropped digits, we never
+    ///    guess them.
+    /// 4. **Excel decimal suffix.** If the text contains exactly one `.` and it is followed by one
+    ///    or two digits at the very end, that is a decimal fraction, not a digit group: `.0` and
+    ///    `.00` (in any script) are dropped (`923001234567.0`, `3001234567.0`); any other
+    ///    fraction (`923001234567.5`) is [`Junk`](RejectReason::Junk), since a non-integer number
+    ///    is no identifier. Every other `.` is a separator, so dotted groups such as
+    ///    `300.123.4567`, `0300.1234567` or `35202.1234567.1` are accepted. (Hence
+    ///    `3001234.000` is the dotted group `000`, not a fraction.)
+    /// 5. **Counting.** No digit at all is [`Empty`](RejectReason::Empty) (also empty input, or
+    ///    only whitespace, quotes, separators). Reason precedence is `Lossy`, then `Junk`, then
+    ///    `Empty`, then the length and validity rules, whatever the position of the bad character.
+    ///
+    /// # MSISDN rules
+    ///
+    /// From the digit string `D`, the national significant number `N` is found by:
+    /// - a leading `+` means a country code follows: `D` must start with `92`, which is removed;
+    ///   otherwise the number is foreign: [`NotMobile`](RejectReason::NotMobile) (`+44 …`);
+    /// - otherwise a leading `0092` (international access code) is removed, or a leading `92`
+    ///   unless `D` has exactly 10 digits (then `D` is a bare national number, `NotMobile`);
+    /// - then one trunk `0` is removed if present: `03001234567`, and after a country code, `+92
+    ///   (0) 300 1234567` / `+92 0300 1234567` / `0092 0300 1234567`;
+    /// - otherwise `D` is a bare national number (`3001234567`).
+    ///
+    /// `N` must have 10 digits and match libphonenumber's PK mobile pattern
+    /// `3(?:[0-247]\d|3[0-79]|55|64)\d{7}`; a 10-digit `N` that does not (0338…, 035x but 0355,
+    /// 036x but 0364, 038x, 039x, landlines like `042-12345678`) is `NotMobile`. When `N` has
+    /// another length:
+    /// - a bare `D` (no prefix removed) is `BadLength`;
+    /// - a prefixed `N` of 7-9 digits not starting with `3` or `0` is `NotMobile`: a complete PK
+    ///   non-mobile number (landline `051-1234567`, toll-free `0800-12345`);
+    /// - anything else is `BadLength` (e.g. `92300123456`, `0300123456`, `030012345678`).
+    ///
+    /// More than 15 digits (the longest accepted form, `0092 0300 1234567`) is `BadLength`.
     #[inline]
     pub fn parse(input: &[u8]) -> Result<Msisdn, RejectReason> {
         // Fast path for the common plain forms (`923001234567`, `03001234567`): the scanner
@@ -187,7 +185,7 @@ impl Msisdn {
             }
         } else if let Some(rest) = d.strip_prefix(b"0092") {
             (rest, true)
-        } else if let Some(rest) = d.strip_prefix(b"92") {
+        } else if let (Some(rest), false) = (d.strip_prefix(b"92"), d.len() == 10) {
             (rest, true)
         } else {
             (d, false)
@@ -226,6 +224,16 @@ impl Msisdn {
 
 impl Cnic {
     /// Normalizes any accepted written form. Allocates nothing.
+    ///
+    /// The lexical rules (characters, separators, trimming, scientific notation, the Excel
+    /// `.0` suffix, reason precedence) are those of [`Msisdn::parse`].
+    ///
+    /// # CNIC rules
+    ///
+    /// A leading `+` is `Junk`. Exactly 13 digits are required (else `BadLength`); they are valid
+    /// when the first digit is a province (1-7) and the last is not 0, as in python-stdnum's
+    /// `stdnum.pk.cnic`. Thirteen digits failing that are `NotMobile` ("right length, fails the
+    /// identifier's own rules"; see [`RejectReason`]).
     #[inline]
     pub fn parse(input: &[u8]) -> Result<Cnic, RejectReason> {
         // Fast path for the plain form, which the scanner would return unchanged.

@@ -93,6 +93,9 @@ fn msisdn_prefix_validity_table() {
         ("+92 42 12345678", Err(NotMobile)),
         ("0800-12345", Err(NotMobile)),
         ("4212345678", Err(NotMobile)),
+        ("9230012345", Err(NotMobile)),
+        ("+92 30012345", Err(BadLength)),
+        ("0092 30012345", Err(BadLength)),
         ("+44 20 7946 0958", Err(NotMobile)),
         ("+1 202 555 0100", Err(NotMobile)),
         ("+03001234567", Err(NotMobile)),
@@ -423,7 +426,12 @@ proptest! {
 
     #[test]
     fn msisdn_validity_is_exactly_the_pattern(
-        n in prop_oneof![0u64..10_000_000_000, 3_000_000_000u64..4_000_000_000],
+        n in prop_oneof![
+            0u64..10_000_000_000,
+            3_000_000_000u64..4_000_000_000,
+            9_200_000_000u64..9_300_000_000,
+            0u64..1_000_000_000,
+        ],
         form in 0..MSISDN_FORMS,
     ) {
         let nsn = format!("{n:010}");

@@ -122,9 +122,10 @@ fn identifier_columns(format: DumpFormat, data: &str) -> Vec<(String, String)> {
 
 #[test]
 fn every_format_parses_to_the_rendered_identifiers() {
-    for seed in [1, 2, 3, 4] {
+    let (mut crlf, mut quote_all) = (false, false);
+    for seed in 0..16 {
         let mut src = RowSource::new(super::rng(seed, 0), super::rates(Messiness::Messy, 1.0));
-        let rows: Vec<_> = (0..1_000).map(|_| src.next_row()).collect();
+        let rows: Vec<_> = (0..400).map(|_| src.next_row()).collect();
         let expect: Vec<(String, String)> = rows
             .iter()
             .map(|r| {
@@ -145,7 +146,7 @@ fn every_format_parses_to_the_rendered_identifiers() {
             .filter(|f| *f != DumpFormat::Text)
         {
             let o = GenOptions {
-                rows: 1_000,
+                rows: 400,
                 seed,
                 format,
                 subscriber_rows: None,
@@ -163,8 +164,11 @@ fn every_format_parses_to_the_rendered_identifiers() {
                 }
             }
             assert_eq!(got, expect, "{format} seed {seed}");
+            crlf |= data.contains("\r\n");
+            quote_all |= data.starts_with('"');
         }
     }
+    assert!(crlf && quote_all, "styles not covered");
 }
 
 #[test]

@@ -304,3 +304,21 @@ fn rows_are_consistent_with_cases() {
     assert_eq!(seen_forms.len(), MSISDN_FORMS.len());
     let _ = (CnicForm::Dashed, MsisdnForm::Plus);
 }
+
+/// Scale check (run by hand: `cargo test --release -p leakmatch-ingest ten_million -- --ignored`).
+#[test]
+#[ignore = "slow: 10M rows"]
+fn ten_million_rows_stream() {
+    let o = GenOptions {
+        rows: 10_000_000,
+        subscriber_rows: Some(1_000_000),
+        ..GenOptions::default()
+    };
+    let t = generate(&o, &mut std::io::sink(), Some(&mut std::io::sink())).unwrap();
+    assert_eq!(t.dump.rows, 10_000_000);
+    assert!(
+        t.dump.distinct_msisdn > 8_000_000,
+        "{:?}",
+        t.dump.distinct_msisdn
+    );
+}

@@ -23,12 +23,34 @@
 //! ```
 #![deny(missing_docs)]
 
+mod chunk;
+mod columns;
+mod csv;
+mod emit;
+mod error;
+mod jsonl;
 mod normalize;
+mod options;
+mod outcome;
+mod plan;
+mod read;
 mod record;
+mod scan;
+mod source;
+mod sql;
 mod stats;
+mod stream;
 mod synth;
 
+pub use error::IngestError;
 pub use normalize::{Cnic, Msisdn, Operator, Province, RegisteredGender, RejectReason};
+pub use options::{
+    ColumnRef, Format, InputSource, ParseOptionError, ReadOptions, DEFAULT_CHUNK_SIZE,
+};
+pub use outcome::{
+    ColumnsUsed, Diagnostics, NoProgress, Progress, ReadOutcome, Skip, SkipReason, MAX_SKIPS_KEPT,
+};
+pub use read::read_input;
 pub use record::{Record, RecordSink};
 pub use stats::{InputStats, KindStats};
 pub use synth::{

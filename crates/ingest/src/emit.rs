@@ -1,0 +1,150 @@
+//! Per-chunk output: normalizes candidates, counts them, assembles records for the sink and
+//! records skips and warnings with chunk-relative line numbers (made absolute by the driver).
+
+use memchr::memchr_iter;
+
+use crate::outcome::{SkipReason, MAX_SKIPS_KEPT};
+use crate::{Cnic, InputStats, Msisdn, Record, RecordSink};
+
+/// Column kind bit: MSISDN candidate.
+pub(crate) const KIND_MSISDN: u8 = 1;
+/// Column kind bit: CNIC candidate.
+pub(crate) const KIND_CNIC: u8 = 2;
+
+/// Something worth reporting, found in a chunk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum EventKind {
+    Skip(SkipReason),
+    UnterminatedQuote,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Event {
+    /// Newlines in the chunk before the event.
+    pub line: u64,
+    /// Absolute byte offset.
+    pub offset: u64,
+    pub kind: EventKind,
+}
+
+/// Everything a chunk reports besides its sink.
+#[derive(Debug, Default)]
+pub(crate) struct ChunkReport {
+    pub stats: InputStats,
+    pub events: Vec<Event>,
+    /// Names of columns/keys used (JSON keys and SQL columns are only known per chunk).
+    pub msisdn_names: Vec<String>,
+    pub cnic_names: Vec<String>,
+}
+
+/// Collects one chunk's records. Buffers are reused across records: nothing is allocated per
+/// record.
+pub(crate) struct Emitter<'s, S> {
+    sink: &'s mut S,
+    msisdns: Vec<Msisdn>,
+    cnics: Vec<Cnic>,
+    pub report: ChunkReport,
+    skips_kept: usize,
+    lines_pos: usize,
+    lines: u64,
+}
+
+impl<'s, S: RecordSink> Emitter<'s, S> {
+    pub fn new(sink: &'s mut S) -> Self {
+        Emitter {
+            sink,
+            msisdns: Vec::with_capacity(8),
+            cnics: Vec::with_capacity(8),
+            report: ChunkReport::default(),
+            skips_kept: 0,
+            lines_pos: 0,
+            lines: 0,
+        }
+    }
+
+    /// Normalizes `field` as the kinds in `kind` (a bit set of `KIND_*`).
+    #[inline]
+    pub fn candidate(&mut self, kind: u8, field: &[u8]) {
+        if kind & KIND_MSISDN != 0 {
+            self.msisdn(field);
+        }
+        if kind & KIND_CNIC != 0 {
+            self.cnic(field);
+        }
+    }
+
+    #[inline]
+    pub fn msisdn(&mut self, field: &[u8]) {
+        match Msisdn::parse(field) {
+            Ok(m) => {
+                self.report.stats.msisdn.valid += 1;
+                self.msisdns.push(m);
+            }
+            Err(reason) => self.report.stats.msisdn.reject(reason),
+        }
+    }
+
+    #[inline]
+    pub fn cnic(&mut self, field: &[u8]) {
+        match Cnic::parse(field) {
+            Ok(c) => {
+                self.report.stats.cnic.valid += 1;
+                self.cnics.push(c);
+            }
+            Err(reason) => self.report.stats.cnic.reject(reason),
+        }
+    }
+
+    /// Ends a record: counts it and hands it to the sink if it holds an identifier.
+    #[inline]
+    pub fn record(&mut self, offset: u64, raw: &[u8]) {
+        let stats = &mut self.report.stats;
+        stats.records += 1;
+        if self.msisdns.is_empty() && self.cnics.is_empty() {
+            return;
+        }
+        stats.pairs += (self.msisdns.len() * self.cnics.len()) as u64;
+        self.sink.record(&Record {
+            msisdns: &self.msisdns,
+            cnics: &self.cnics,
+            offset,
+            raw,
+        });
+        self.msisdns.clear();
+        self.cnics.clear();
+    }
+
+    /// Drops the candidates gathered for a record that turned out unusable (their counts stay).
+    pub fn discard(&mut self) {
+        self.msisdns.clear();
+        self.cnics.clear();
+    }
+
+    /// Counts a skipped record starting at `pos` of `chunk` (which begins at `base`).
+    pub fn skip(&mut self, chunk: &[u8], pos: usize, base: u64, reason: SkipReason) {
+        self.discard();
+        self.report.stats.skipped_records += 1;
+        if self.skips_kept < MAX_SKIPS_KEPT {
+            self.skips_kept += 1;
+            self.event(chunk, pos, base, EventKind::Skip(reason));
+        }
+    }
+
+    /// Records an event at `pos` of `chunk`. Events must come in increasing `pos` order.
+    pub fn event(&mut self, chunk: &[u8], pos: usize, base: u64, kind: EventKind) {
+        if pos > self.lines_pos {
+            let end = pos.min(chunk.len());
+            self.lines += memchr_iter(b'\n', &chunk[self.lines_pos..end]).count() as u64;
+            self.lines_pos = end;
+        }
+        self.report.events.push(Event {
+            line: self.lines,
+            offset: base + pos as u64,
+            kind,
+        });
+    }
+
+    pub fn into_report(self) -> ChunkReport {
+        self.report
+    }
+}

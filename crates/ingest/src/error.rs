@@ -1,0 +1,65 @@
+//! Reader errors. Each names the input and, where it applies, the byte offset; none ever holds a
+//! field value (header names are shown only when they do not look like data).
+
+/// Why an input could not be read.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum IngestError {
+    /// Opening or reading failed.
+    #[error("{input}: {source}")]
+    Io {
+        /// The input, as given.
+        input: String,
+        /// The I/O error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// A directory or something else that cannot be read as a stream of bytes.
+    #[error("{input}: not a file (a directory?)")]
+    NotAFile {
+        /// The input, as given.
+        input: String,
+    },
+    /// The CSV header names no MSISDN or CNIC column.
+    #[error(
+        "{input}: no identifier column found in the header (columns: {}); {hint}",
+        headers.join(", ")
+    )]
+    NoIdentifierColumn {
+        /// The input, as given.
+        input: String,
+        /// Header names seen (a name that looks like data is shown as `<data?>`).
+        headers: Vec<String>,
+        /// What the user can do.
+        hint: String,
+    },
+    /// A `--msisdn-col`/`--cnic-col` name that the header does not have, or an unusable index.
+    #[error("{input}: {message} (columns: {})", headers.join(", "))]
+    BadColumn {
+        /// The input, as given.
+        input: String,
+        /// What is wrong.
+        message: String,
+        /// Header names seen, if any.
+        headers: Vec<String>,
+    },
+    /// A compressed input is corrupt or truncated. Records before the damage were read, handed
+    /// to the sinks and counted in `records_processed`; the sinks themselves are dropped.
+    #[error(
+        "{input}: decompression failed at compressed byte {offset} (decompressed byte \
+         {decompressed}; {records_processed} records before it were read): {source}"
+    )]
+    Decompress {
+        /// The input, as given.
+        input: String,
+        /// Compressed bytes consumed when the error was seen.
+        offset: u64,
+        /// Decompressed bytes produced before the error.
+        decompressed: u64,
+        /// Records read before the error.
+        records_processed: u64,
+        /// The decoder's error.
+        #[source]
+        source: std::io::Error,
+    },
+}

@@ -1,0 +1,302 @@
+//! From the first bytes of an input to a parsing plan: format detection, CSV header and column
+//! choice; and the per-chunk dispatch to the format parsers.
+//!
+//! Format detection ([`Format::Auto`]): the name (after dropping `.gz`/`.zst`) ending in
+//! `.jsonl`/`.ndjson`, or a first non-blank byte `{` → JSON lines; `.sql`, or content starting
+//! with `--`, `/*`, `CREATE`, `INSERT`, `DROP`, `LOCK` or `SET` → SQL; anything else CSV-like.
+//! Scan mode is only used when asked for.
+//!
+//! CSV header rule: the first record is the header, unless the user named columns **only by
+//! index** and one of those fields of the first record holds an ASCII digit; then the input is
+//! taken as headerless and the first record is data. With a header, a kind whose columns the user
+//! did not give is chosen from the header names ([`crate::columns`]); without one, only the given
+//! indices are used. A header that selects nothing is an error
+//! ([`IngestError::NoIdentifierColumn`]).
+
+use std::path::Path;
+
+use crate::columns::{choose, display_name, looks_like_data, missing_names};
+use crate::csv::{detect_delimiter, split_record, CsvPlan};
+use crate::emit::{ChunkReport, Emitter, KIND_CNIC, KIND_MSISDN};
+use crate::jsonl::KeyKinds;
+use crate::outcome::ColumnsUsed;
+use crate::sql::Tables;
+use crate::{csv, jsonl, scan, sql, ColumnRef, Format, IngestError, ReadOptions, RecordSink};
+
+/// How each chunk is parsed.
+#[derive(Debug, Clone)]
+pub(crate) enum Plan {
+    Csv(CsvPlan),
+    Jsonl,
+    Sql(Tables),
+    Scan,
+}
+
+/// The outcome of looking at the start of an input.
+#[derive(Debug)]
+pub(crate) struct Prepared {
+    pub format: Format,
+    pub plan: Plan,
+    /// Where data records start (after a CSV header), relative to the bytes given.
+    pub data_start: usize,
+    pub header: Option<Vec<u8>>,
+    pub columns: ColumnsUsed,
+}
+
+/// Resolves [`Format::Auto`] from the file name and the first bytes (after a BOM).
+pub(crate) fn resolve_format(requested: Format, path: Option<&Path>, head: &[u8]) -> Format {
+    if requested != Format::Auto {
+        return requested;
+    }
+    if let Some(path) = path {
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().to_ascii_lowercase());
+        let name = name.as_deref().unwrap_or("");
+        let name = [".gz", ".gzip", ".zst", ".zstd"]
+            .iter()
+            .find_map(|s| name.strip_suffix(s))
+            .unwrap_or(name);
+        if name.ends_with(".jsonl") || name.ends_with(".ndjson") {
+            return Format::Jsonl;
+        }
+        if name.ends_with(".sql") {
+            return Format::Sql;
+        }
+    }
+    let start = head
+        .iter()
+        .position(|b| !b.is_ascii_whitespace())
+        .unwrap_or(head.len());
+    let head = &head[start..];
+    if head.first() == Some(&b'{') {
+        return Format::Jsonl;
+    }
+    let sql = [
+        &b"--"[..],
+        b"/*",
+        b"CREATE",
+        b"INSERT",
+        b"DROP",
+        b"LOCK",
+        b"SET",
+    ]
+    .iter()
+    .any(|p| head.len() >= p.len() && head[..p.len()].eq_ignore_ascii_case(p));
+    if sql {
+        Format::Sql
+    } else {
+        Format::Csv
+    }
+}
+
+fn all_refs(opts: &ReadOptions) -> impl Iterator<Item = &ColumnRef> {
+    opts.msisdn_cols.iter().chain(&opts.cnic_cols)
+}
+
+/// Builds the plan. `head` starts at the first data byte (after a BOM) and holds at least the
+/// complete first record unless the input is shorter.
+pub(crate) fn prepare(
+    input: &str,
+    format: Format,
+    head: &[u8],
+    opts: &ReadOptions,
+) -> Result<Prepared, IngestError> {
+    let bad = |message: String, headers: Vec<String>| IngestError::BadColumn {
+        input: input.to_string(),
+        message,
+        headers,
+    };
+    if all_refs(opts).any(|c| *c == ColumnRef::Index(0)) {
+        return Err(bad(
+            "column indices are 1-based: 0 is not a column".into(),
+            vec![],
+        ));
+    }
+    let mut prepared = Prepared {
+        format,
+        plan: Plan::Scan,
+        data_start: 0,
+        header: None,
+        columns: ColumnsUsed::default(),
+    };
+    match format {
+        Format::Auto | Format::Scan => {
+            prepared.format = Format::Scan;
+        }
+        Format::Sql => prepared.plan = Plan::Sql(Tables::default()),
+        Format::Jsonl => {
+            if all_refs(opts).any(|c| matches!(c, ColumnRef::Index(_))) {
+                return Err(bad(
+                    "column positions do not apply to JSON lines: give key names".into(),
+                    vec![],
+                ));
+            }
+            prepared.plan = Plan::Jsonl;
+        }
+        Format::Csv => {
+            let delim = detect_delimiter(head);
+            prepared.plan = Plan::Csv(CsvPlan {
+                delim,
+                kinds: Vec::new(),
+            });
+            if head.iter().all(|b| b.is_ascii_whitespace()) {
+                return Ok(prepared);
+            }
+            let (fields, end, _) = split_record(head, delim);
+            let given = all_refs(opts).count() > 0;
+            let only_indices = given && all_refs(opts).all(|c| matches!(c, ColumnRef::Index(_)));
+            let data_row = only_indices
+                && all_refs(opts).any(|c| match c {
+                    ColumnRef::Index(i) => fields
+                        .get(i - 1)
+                        .is_some_and(|f| f.iter().any(u8::is_ascii_digit)),
+                    ColumnRef::Name(_) => false,
+                });
+            let headers = || fields.iter().map(|f| display_name(f)).collect::<Vec<_>>();
+            let chosen = if data_row {
+                choose(None, 0, &opts.msisdn_cols, &opts.cnic_cols)
+            } else {
+                let missing = missing_names(&fields, &opts.msisdn_cols, &opts.cnic_cols);
+                if let Some(name) = missing.first() {
+                    return Err(bad(
+                        format!("column {name:?} is not in the header"),
+                        headers(),
+                    ));
+                }
+                let chosen = choose(
+                    Some(&fields),
+                    fields.len(),
+                    &opts.msisdn_cols,
+                    &opts.cnic_cols,
+                );
+                if chosen.kinds.is_empty() {
+                    let hint = if fields.iter().any(|f| looks_like_data(f)) {
+                        "the first line looks like data, not a header: choose columns by \
+                         position with --msisdn-col N / --cnic-col N (1-based), or use --format scan"
+                    } else {
+                        "choose columns with --msisdn-col / --cnic-col, or use --format scan"
+                    };
+                    return Err(IngestError::NoIdentifierColumn {
+                        input: input.to_string(),
+                        headers: headers(),
+                        hint: hint.to_string(),
+                    });
+                }
+                let raw = &head[..end];
+                prepared.header = Some(raw.strip_suffix(b"\r").unwrap_or(raw).to_vec());
+                prepared.data_start = (end + 1).min(head.len());
+                chosen
+            };
+            prepared.columns = ColumnsUsed {
+                msisdn: chosen.msisdn,
+                cnic: chosen.cnic,
+                header: !data_row,
+            };
+            prepared.plan = Plan::Csv(CsvPlan {
+                delim,
+                kinds: chosen.kinds,
+            });
+        }
+    }
+    Ok(prepared)
+}
+
+/// Parses one record-aligned chunk starting at absolute offset `base`.
+pub(crate) fn process<S: RecordSink>(
+    plan: &Plan,
+    opts: &ReadOptions,
+    data: &[u8],
+    base: u64,
+    sink: &mut S,
+) -> ChunkReport {
+    let mut em = Emitter::new(sink);
+    let mut names: Vec<(String, u8)> = Vec::new();
+    match plan {
+        Plan::Csv(p) => csv::parse_chunk(p, data, base, &mut em),
+        Plan::Scan => scan::parse_chunk(data, base, &mut em),
+        Plan::Jsonl => {
+            let mut keys = KeyKinds::new(&opts.msisdn_cols, &opts.cnic_cols);
+            jsonl::parse_chunk(data, base, &mut keys, &mut em);
+            names.extend(keys.used().map(|(k, kind)| (display_name(k), kind)));
+        }
+        Plan::Sql(tables) => {
+            let cols = (opts.msisdn_cols.as_slice(), opts.cnic_cols.as_slice());
+            sql::parse_chunk(data, base, tables, cols, &mut names, &mut em);
+        }
+    }
+    let mut report = em.into_report();
+    for (name, kind) in names {
+        if kind & KIND_MSISDN != 0 {
+            report.msisdn_names.push(name.clone());
+        }
+        if kind & KIND_CNIC != 0 {
+            report.cnic_names.push(name);
+        }
+    }
+    report
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn detects_formats() {
+        let p = Path::new;
+        assert_eq!(
+            resolve_format(Format::Auto, Some(p("a.ndjson.gz")), b"x"),
+            Format::Jsonl
+        );
+        assert_eq!(
+            resolve_format(Format::Auto, Some(p("a.SQL")), b"a,b"),
+            Format::Sql
+        );
+        assert_eq!(
+            resolve_format(Format::Auto, None, b"  \n{\"a\":1}"),
+            Format::Jsonl
+        );
+        assert_eq!(
+            resolve_format(Format::Auto, None, b"-- MySQL dump"),
+            Format::Sql
+        );
+        assert_eq!(
+            resolve_format(Format::Auto, None, b"insert into t"),
+            Format::Sql
+        );
+        assert_eq!(
+            resolve_format(Format::Auto, None, b"msisdn,cnic"),
+            Format::Csv
+        );
+        assert_eq!(resolve_format(Format::Scan, None, b"{"), Format::Scan);
+    }
+
+    #[test]
+    fn headerless_only_with_indices_and_digits() {
+        let opts = ReadOptions {
+            msisdn_cols: vec![ColumnRef::Index(2)],
+            ..ReadOptions::default()
+        };
+        let p = prepare("t", Format::Csv, b"Ali,03001234567\n", &opts).unwrap();
+        assert!(p.header.is_none());
+        assert_eq!(p.data_start, 0);
+        let p = prepare("t", Format::Csv, b"name,phone_x\nAli,0300\n", &opts).unwrap();
+        assert_eq!(p.header.as_deref(), Some(&b"name,phone_x"[..]));
+        assert_eq!(p.data_start, 13);
+        assert_eq!(p.columns.msisdn, vec!["phone_x"]);
+    }
+
+    #[test]
+    fn no_identifier_column_never_shows_data() {
+        let err = prepare(
+            "in.csv",
+            Format::Csv,
+            b"a,03001234567\n",
+            &ReadOptions::default(),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("in.csv") && err.contains("<data?>") && err.contains("--format scan"));
+        assert!(!err.contains("03001234567"), "{err}");
+    }
+}

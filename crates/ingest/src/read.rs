@@ -1,0 +1,292 @@
+//! The driver: opens an input, builds the plan, runs chunks in parallel and assembles the
+//! outcome in input order.
+
+use std::path::Path;
+
+use memchr::memchr_iter;
+use rayon::prelude::*;
+
+use crate::chunk::{csv_chunks, line_chunks};
+use crate::emit::{ChunkReport, EventKind};
+use crate::outcome::{ColumnsUsed, Diagnostics, Skip, MAX_SKIPS_KEPT};
+use crate::plan::{prepare, process, resolve_format, Plan, Prepared};
+use crate::source::{open, Opened, Stream};
+use crate::stream::{Block, BlockReader};
+use crate::{
+    Format, IngestError, InputSource, InputStats, Progress, ReadOptions, ReadOutcome, RecordSink,
+};
+
+const BOM: &[u8] = b"\xEF\xBB\xBF";
+/// Most column names listed per kind in [`ColumnsUsed`].
+const MAX_NAMES: usize = 32;
+
+/// Reads one input, handing every record with an identifier to a sink made by `make_sink`
+/// (one per chunk, on the current rayon pool), and counts everything.
+///
+/// Regular files are memory-mapped unless `opts.mmap` is false: **the file must not shrink
+/// while it is read** (see the `source` module docs: SIGBUS). Errors name the input and never
+/// hold a field value. A corrupt or truncated compressed input fails with
+/// [`IngestError::Decompress`] after the records before the damage were processed.
+pub fn read_input<S, F>(
+    source: &InputSource,
+    opts: &ReadOptions,
+    make_sink: F,
+    progress: &dyn Progress,
+) -> Result<ReadOutcome<S>, IngestError>
+where
+    S: RecordSink,
+    F: Fn() -> S + Sync,
+{
+    let name = source.to_string();
+    let path = match source {
+        InputSource::Path(p) => Some(p.as_path()),
+        InputSource::Stdin => None,
+    };
+    let opened = open(source, opts)?;
+    let result = match opened {
+        Opened::Empty => {
+            progress.begin(&name, Some(0));
+            read_bytes(&name, path, &[], opts, &make_sink, progress)
+        }
+        Opened::Mapped(map) => {
+            progress.begin(&name, Some(map.bytes().len() as u64));
+            read_bytes(&name, path, map.bytes(), opts, &make_sink, progress)
+        }
+        Opened::Stream(stream) => {
+            progress.begin(&name, stream.total);
+            read_stream(&name, path, stream, opts, &make_sink, progress)
+        }
+    };
+    progress.finish();
+    result
+}
+
+/// Merges chunk results in input order.
+struct Collector<S> {
+    sinks: Vec<S>,
+    stats: InputStats,
+    diagnostics: Diagnostics,
+    columns: ColumnsUsed,
+}
+
+impl<S> Collector<S> {
+    fn new(columns: ColumnsUsed) -> Self {
+        Collector {
+            sinks: Vec::new(),
+            stats: InputStats::default(),
+            diagnostics: Diagnostics::default(),
+            columns,
+        }
+    }
+
+    /// Adds a chunk whose first byte is on 1-based line `first_line`.
+    fn push(&mut self, sink: S, report: ChunkReport, first_line: u64) {
+        self.sinks.push(sink);
+        self.stats.merge(&report.stats);
+        self.diagnostics.skipped_total += report.stats.skipped_records;
+        for ev in report.events {
+            let line = first_line + ev.line;
+            match ev.kind {
+                EventKind::Skip(reason) => {
+                    if self.diagnostics.skipped.len() < MAX_SKIPS_KEPT {
+                        self.diagnostics.skipped.push(Skip {
+                            line,
+                            offset: ev.offset,
+                            reason,
+                        });
+                    }
+                }
+                EventKind::UnterminatedQuote => self.diagnostics.warnings.push(format!(
+                    "line {line} (byte {}): unterminated quote at end of input; the last \
+                     record was read as it is",
+                    ev.offset
+                )),
+            }
+        }
+        for (have, new) in [
+            (&mut self.columns.msisdn, report.msisdn_names),
+            (&mut self.columns.cnic, report.cnic_names),
+        ] {
+            for n in new {
+                if have.len() < MAX_NAMES && !have.contains(&n) {
+                    have.push(n);
+                }
+            }
+        }
+    }
+
+    fn finish(mut self, prepared: Prepared, bytes: u64) -> ReadOutcome<S> {
+        self.stats.bytes = bytes;
+        if self.stats.records > 0
+            && self.stats.msisdn.valid + self.stats.msisdn.rejected_total() == 0
+            && self.stats.cnic.valid + self.stats.cnic.rejected_total() == 0
+            && matches!(prepared.format, Format::Jsonl | Format::Sql)
+        {
+            self.diagnostics.warnings.push(format!(
+                "no identifier {} found: choose them with --msisdn-col / --cnic-col",
+                if prepared.format == Format::Jsonl {
+                    "keys"
+                } else {
+                    "columns"
+                }
+            ));
+        }
+        ReadOutcome {
+            sinks: self.sinks,
+            stats: self.stats,
+            format: prepared.format,
+            header: prepared.header,
+            columns: self.columns,
+            diagnostics: self.diagnostics,
+        }
+    }
+}
+
+fn count_lines(data: &[u8]) -> u64 {
+    memchr_iter(b'\n', data).count() as u64
+}
+
+/// A whole input in memory (mapped or empty).
+fn read_bytes<S, F>(
+    name: &str,
+    path: Option<&Path>,
+    all: &[u8],
+    opts: &ReadOptions,
+    make_sink: &F,
+    progress: &dyn Progress,
+) -> Result<ReadOutcome<S>, IngestError>
+where
+    S: RecordSink,
+    F: Fn() -> S + Sync,
+{
+    let bom = if all.starts_with(BOM) { BOM.len() } else { 0 };
+    let data = &all[bom..];
+    let format = resolve_format(opts.format, path, data);
+    let mut prepared = prepare(name, format, data, opts)?;
+    let start = bom + prepared.data_start;
+    let body = &all[start..];
+    if let Plan::Sql(tables) = &mut prepared.plan {
+        tables.scan(body, start as u64);
+    }
+    let ranges = match prepared.plan {
+        Plan::Csv(_) => csv_chunks(body, opts.chunk_size),
+        _ => line_chunks(body, opts.chunk_size),
+    };
+    let plan = &prepared.plan;
+    let results: Vec<(S, ChunkReport)> = ranges
+        .par_iter()
+        .map(|r| {
+            let mut sink = make_sink();
+            let report = process(
+                plan,
+                opts,
+                &body[r.clone()],
+                (start + r.start) as u64,
+                &mut sink,
+            );
+            progress.advance(r.len() as u64, report.stats.records);
+            (sink, report)
+        })
+        .collect();
+    // Line numbers are only needed when something is reported: count newlines lazily.
+    let lines: Vec<u64> = if results.iter().any(|(_, r)| !r.events.is_empty()) {
+        ranges
+            .par_iter()
+            .map(|r| count_lines(&body[r.clone()]))
+            .collect()
+    } else {
+        vec![0; ranges.len()]
+    };
+    let mut line = 1 + count_lines(&all[..start]);
+    let mut out = Collector::new(std::mem::take(&mut prepared.columns));
+    for ((sink, report), n) in results.into_iter().zip(lines) {
+        out.push(sink, report, line);
+        line += n;
+    }
+    Ok(out.finish(prepared, all.len() as u64))
+}
+
+/// Blocks read per parallel batch: enough to keep every thread busy.
+fn batch_len() -> usize {
+    (rayon::current_num_threads() * 2).clamp(2, 16)
+}
+
+fn read_batch(reader: &mut BlockReader, n: usize) -> Vec<Block> {
+    (0..n).map_while(|_| reader.next_block()).collect()
+}
+
+/// A stream: blocks cut at record boundaries; each batch is processed in parallel while the next
+/// one is read.
+fn read_stream<S, F>(
+    name: &str,
+    path: Option<&Path>,
+    stream: Stream,
+    opts: &ReadOptions,
+    make_sink: &F,
+    progress: &dyn Progress,
+) -> Result<ReadOutcome<S>, IngestError>
+where
+    S: RecordSink,
+    F: Fn() -> S + Sync,
+{
+    let mut reader = BlockReader::new(stream.reader, opts.chunk_size);
+    reader.fill(opts.chunk_size.max(BOM.len()));
+    if reader.head().starts_with(BOM) {
+        reader.consume(BOM.len());
+    }
+    let format = resolve_format(opts.format, path, reader.head());
+    if format == Format::Csv {
+        reader.fill_first_record();
+    }
+    let mut prepared = prepare(name, format, reader.head(), opts)?;
+    let mut line = 1 + count_lines(&reader.head()[..prepared.data_start]);
+    reader.consume(prepared.data_start);
+    reader.set_csv(matches!(prepared.plan, Plan::Csv(_)));
+    let mut out = Collector::new(std::mem::take(&mut prepared.columns));
+    let n = batch_len();
+    let mut batch = read_batch(&mut reader, n);
+    while !batch.is_empty() {
+        if let Plan::Sql(tables) = &mut prepared.plan {
+            for b in &batch {
+                tables.scan(&b.data, b.offset);
+            }
+        }
+        let plan = &prepared.plan;
+        let (results, next) = rayon::join(
+            || {
+                batch
+                    .par_iter()
+                    .map(|b| {
+                        let mut sink = make_sink();
+                        let report = process(plan, opts, &b.data, b.offset, &mut sink);
+                        progress.advance(b.data.len() as u64, report.stats.records);
+                        (sink, report, count_lines(&b.data))
+                    })
+                    .collect::<Vec<_>>()
+            },
+            || read_batch(&mut reader, n),
+        );
+        for (sink, report, lines) in results {
+            out.push(sink, report, line);
+            line += lines;
+        }
+        batch = next;
+    }
+    if let Some(source) = reader.take_error() {
+        return Err(match stream.compressed {
+            Some(count) => IngestError::Decompress {
+                input: name.to_string(),
+                offset: count.load(std::sync::atomic::Ordering::Relaxed),
+                decompressed: reader.bytes_seen(),
+                records_processed: out.stats.records,
+                source,
+            },
+            None => IngestError::Io {
+                input: name.to_string(),
+                source,
+            },
+        });
+    }
+    let bytes = reader.bytes_seen();
+    Ok(out.finish(prepared, bytes))
+}

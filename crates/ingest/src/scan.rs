@@ -1,0 +1,190 @@
+//! Scan mode: free text, one record per line, identifiers found by shape.
+//!
+//! A *run* starts at an ASCII digit, an Arabic-Indic or Extended Arabic-Indic (Urdu) digit, `+`
+//! or `(`, and extends over digits and the separators `-` `(` `)` `+` `.` and space. A space
+//! continues a run only while the run holds fewer than 10 digits and only if its first group
+//! looks like the start of a spaced number (`+92`, `92`, `(0300)`, `0300`, or a 5-digit CNIC
+//! group; a spaced CNIC's check digit also joins): `+92 300 1234567` and `35202 1234567 1` are one run each, while `03001234567
+//! 3520212345671` and `age 34 0300 1234567` give two. A run that got over 14 digits by joining
+//! groups is retried without its first group. The run ends at its last digit. Classification by digit
+//! count: fewer than 10 → ignored (ages, dates, amounts); 13 → CNIC candidate; 10–12 or 14 →
+//! MSISDN candidate; 15 or more (IMSI, IMEI, card numbers) → ignored, never an identifier.
+//! Candidates go to the normalizer, which decides validity and counts rejections.
+
+use memchr::memchr;
+
+use crate::emit::Emitter;
+use crate::RecordSink;
+
+const OTHER: u8 = 0;
+const DIGIT: u8 = 1;
+/// `+` and `(`: may start a run.
+const OPEN: u8 = 2;
+/// `-` `)` `.`: inside a run only.
+const SEP: u8 = 3;
+const SPACE: u8 = 4;
+/// 0xD9 / 0xDB: lead byte of an Arabic-Indic / Urdu digit.
+const LEAD: u8 = 5;
+
+static CLASS: [u8; 256] = {
+    let mut t = [OTHER; 256];
+    let mut b = b'0';
+    while b <= b'9' {
+        t[b as usize] = DIGIT;
+        b += 1;
+    }
+    t[b'+' as usize] = OPEN;
+    t[b'(' as usize] = OPEN;
+    t[b'-' as usize] = SEP;
+    t[b')' as usize] = SEP;
+    t[b'.' as usize] = SEP;
+    t[b' ' as usize] = SPACE;
+    t[0xD9] = LEAD;
+    t[0xDB] = LEAD;
+    t
+};
+
+/// Whether `s[i..]` starts with a two-byte Arabic-Indic (U+0660–0669) or Urdu (U+06F0–06F9)
+/// digit.
+#[inline]
+fn wide_digit(s: &[u8], i: usize) -> bool {
+    match (s[i], s.get(i + 1)) {
+        (0xD9, Some(&b)) => (0xA0..=0xA9).contains(&b),
+        (0xDB, Some(&b)) => (0xB0..=0xB9).contains(&b),
+        _ => false,
+    }
+}
+
+/// Whether a run's first group may continue across a space: it looks like the start of a
+/// spaced number (`+92 `, `(0300) `, `0300 `, `92 `, or a 5-digit CNIC group).
+fn joinable(group: &[u8]) -> bool {
+    matches!(group.first(), Some(b'+' | b'(' | b'0'))
+        || group == b"92"
+        || group.iter().filter(|b| b.is_ascii_digit()).count() == 5
+}
+
+/// Calls `found(run, digits)` for every run of `line` with at least 10 digits.
+#[inline]
+pub(crate) fn runs(line: &[u8], mut found: impl FnMut(&[u8], usize)) {
+    let n = line.len();
+    let mut i = 0;
+    while i < n {
+        // Skip to a possible start.
+        let c = CLASS[usize::from(line[i])];
+        if c == OTHER || c == SEP || c == SPACE || (c == LEAD && !wide_digit(line, i)) {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        let mut digits = 0usize;
+        let mut last_digit_end = start;
+        let mut first_space = None;
+        let mut first_group = 0;
+        while i < n {
+            match CLASS[usize::from(line[i])] {
+                DIGIT => {
+                    digits += 1;
+                    i += 1;
+                    last_digit_end = i;
+                }
+                LEAD if wide_digit(line, i) => {
+                    digits += 1;
+                    i += 2;
+                    last_digit_end = i;
+                }
+                OPEN | SEP => i += 1,
+                SPACE if digits < 10 && (first_space.is_some() || joinable(&line[start..i])) => {
+                    if first_space.is_none() {
+                        first_space = Some(i);
+                        first_group = digits;
+                    }
+                    i += 1;
+                }
+                // The check digit of a spaced CNIC, `35202 1234567 1`.
+                SPACE
+                    if digits == 12
+                        && first_group == 5
+                        && line.get(i + 1).is_some_and(u8::is_ascii_digit)
+                        && !line.get(i + 2).is_some_and(u8::is_ascii_digit) =>
+                {
+                    i += 1;
+                }
+                _ => break,
+            }
+        }
+        if (10..=14).contains(&digits) || (digits > 14 && first_space.is_none()) {
+            found(&line[start..last_digit_end], digits);
+        } else if let Some(space) = first_space.filter(|_| digits > 14) {
+            // Two numbers joined by a space: try again without the first group.
+            i = space + 1;
+            continue;
+        }
+        if i == start {
+            i += 1;
+        }
+    }
+}
+
+/// Parses a chunk of whole lines starting at absolute offset `base`.
+pub(crate) fn parse_chunk<S: RecordSink>(data: &[u8], base: u64, em: &mut Emitter<'_, S>) {
+    let mut pos = 0;
+    while pos < data.len() {
+        let end = memchr(b'\n', &data[pos..]).map_or(data.len(), |k| pos + k);
+        let line = &data[pos..end];
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        if !line.is_empty() {
+            runs(line, |run, digits| match digits {
+                13 => em.cnic(run),
+                10..=12 | 14 => em.msisdn(run),
+                _ => {}
+            });
+            em.record(base + pos as u64, line);
+        }
+        pos = end + 1;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn all(line: &str) -> Vec<(String, usize)> {
+        let mut v = Vec::new();
+        runs(line.as_bytes(), |r, d| {
+            v.push((String::from_utf8_lossy(r).into_owned(), d))
+        });
+        v
+    }
+
+    #[test]
+    fn finds_runs() {
+        assert_eq!(
+            all("Ali +92 300 1234567, cnic 35202-1234567-1 age 34 (0300) 7654321."),
+            vec![
+                ("+92 300 1234567".into(), 12),
+                ("35202-1234567-1".into(), 13),
+                ("(0300) 7654321".into(), 11),
+            ]
+        );
+        assert_eq!(
+            all("03001234567 3520212345671"),
+            vec![("03001234567".into(), 11), ("3520212345671".into(), 13)]
+        );
+        assert_eq!(
+            all("imsi 410011234567890 on 2024-01-05"),
+            vec![("410011234567890".into(), 15)]
+        );
+        assert_eq!(
+            all("age 34 0300 1234567; postal 46360 03001234567; 35202 1234567 1"),
+            vec![
+                ("0300 1234567".into(), 11),
+                ("03001234567".into(), 11),
+                ("35202 1234567 1".into(), 13),
+            ]
+        );
+        assert_eq!(all("no numbers here ( + - ."), vec![]);
+        // Urdu digits ۰۳۰۰۱۲۳۴۵۶۷ (11 digits).
+        assert_eq!(all("فون ۰۳۰۰۱۲۳۴۵۶۷").len(), 1);
+        assert_eq!(all("\u{d9}"), vec![]);
+    }
+}

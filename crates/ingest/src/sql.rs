@@ -50,8 +50,7 @@ impl Tables {
     fn columns(&self, name: &[u8], offset: u64) -> Option<&[Vec<u8>]> {
         let same = || self.defs.iter().filter(|d| d.name == name);
         same()
-            .filter(|d| d.offset < offset)
-            .last()
+            .rfind(|d| d.offset < offset)
             .or_else(|| same().next())
             .map(|d| d.columns.as_slice())
     }
@@ -253,11 +252,8 @@ fn insert_line<S: RecordSink>(
     let mut listed: Vec<&[u8]> = Vec::new();
     if c.peek() == Some(b'(') {
         c.i += 1;
-        loop {
-            match c.ident() {
-                Some(col) => listed.push(col),
-                None => break,
-            }
+        while let Some(col) = c.ident() {
+            listed.push(col);
             c.ws();
             match c.peek() {
                 Some(b',') => c.i += 1,
@@ -299,7 +295,7 @@ fn insert_line<S: RecordSink>(
     for p in 1..=width {
         let name = known.get(p - 1).copied().unwrap_or(b"");
         let k = if name.is_empty() {
-            kind_of(b"", Some(p), msisdn_cols, cnic_cols) & index_only(msisdn_cols, cnic_cols, p)
+            index_only(msisdn_cols, cnic_cols, p)
         } else {
             kind_of(name, Some(p), msisdn_cols, cnic_cols)
         };
@@ -324,7 +320,7 @@ fn insert_line<S: RecordSink>(
 
 /// Kind bits allowed for an unnamed position: only explicit indices.
 fn index_only(m: &[ColumnRef], c: &[ColumnRef], p: usize) -> u8 {
-    let has = |cols: &[ColumnRef]| cols.iter().any(|r| *r == ColumnRef::Index(p));
+    let has = |cols: &[ColumnRef]| cols.contains(&ColumnRef::Index(p));
     (if has(m) { KIND_MSISDN } else { 0 }) | (if has(c) { KIND_CNIC } else { 0 })
 }
 

@@ -1,5 +1,6 @@
 //! Every synthetic fixture read in every way (mapped, streamed, tiny chunks) gives exactly the
 //! counts and identifier sets of its truth file.
+#![allow(clippy::unwrap_used)] // Test code: a panic is the failure report.
 
 mod common;
 

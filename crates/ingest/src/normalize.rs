@@ -185,7 +185,7 @@ impl Msisdn {
             }
         } else if let Some(rest) = d.strip_prefix(b"0092") {
             (rest, true)
-        } else if let (Some(rest), false) = (d.strip_prefix(b"92"), d.len() == 10) {
+        } else if let Some(rest) = d.strip_prefix(b"92").filter(|_| d.len() != 10) {
             (rest, true)
         } else {
             (d, false)

@@ -1,1 +1,86 @@
-fn main() {}
+//! `leakmatch`: the command-line tool. Wires the library crates together and owns all printing.
+//!
+//! Exit codes: 0 success, 1 runtime or input error, 2 usage error, 3 key mismatch or a corrupt,
+//! truncated or incompatible filter. A closed stdout pipe is not an error.
+
+mod args;
+mod commands;
+mod output;
+mod summary;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use crate::args::{Cli, Command};
+use crate::output::Printer;
+
+/// Errors the user must fix in an artifact (wrong key, damaged filter) get their own status.
+const EXIT_ARTIFACT: u8 = 3;
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
+        }
+    };
+    let printer = Printer::new(cli.global.quiet, cli.global.verbose, cli.global.no_progress);
+    if let Some(n) = cli.global.threads {
+        if n == 0 {
+            eprintln!("error: --threads must be at least 1");
+            return ExitCode::from(2);
+        }
+        if let Err(e) = rayon::ThreadPoolBuilder::new()
+            .num_threads(n)
+            .build_global()
+        {
+            eprintln!("error: cannot start {n} worker threads: {e}");
+            return ExitCode::from(1);
+        }
+    }
+    let result = match cli.command {
+        Command::Keygen { output } => commands::keygen::run(&output, &printer),
+        Command::Build(args) => commands::build::run(&args, &printer),
+        Command::Match(args) => commands::matching::run(&args, &printer),
+        Command::Inspect { json, filter } => commands::inspect::run(&filter, json),
+        Command::Merge { output, filters } => commands::merge::run(&output, &filters, &printer),
+        Command::Gen(args) => commands::gen::run(&args, &printer),
+        Command::Demo { rows, keep } => commands::demo::run(rows, keep.as_deref(), &printer),
+    };
+    match result {
+        Ok(code) => code,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            ExitCode::from(exit_status(&err))
+        }
+    }
+}
+
+/// Maps an error to its documented exit status.
+fn exit_status(err: &anyhow::Error) -> u8 {
+    use leakmatch_hashing::FilterError;
+    use leakmatch_match::PipelineError;
+    for cause in err.chain() {
+        if let Some(e) = cause.downcast_ref::<FilterError>() {
+            if commands::is_artifact_error(e) {
+                return EXIT_ARTIFACT;
+            }
+        }
+        if let Some(PipelineError::NormalizationMismatch { .. }) =
+            cause.downcast_ref::<PipelineError>()
+        {
+            return EXIT_ARTIFACT;
+        }
+        if let Some(PipelineError::Filter(e)) = cause.downcast_ref::<PipelineError>() {
+            if commands::is_artifact_error(e) {
+                return EXIT_ARTIFACT;
+            }
+        }
+        if let Some(commands::UsageError(_)) = cause.downcast_ref::<commands::UsageError>() {
+            return 2;
+        }
+    }
+    1
+}

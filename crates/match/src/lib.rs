@@ -1,1 +1,48 @@
-//! leakmatch match (stub).
+//! # leakmatch-match: the pipeline from dumps to filters and from a subscriber base to counts
+//!
+//! This crate wires [`leakmatch_ingest`] (records and normalized identifiers) to
+//! [`leakmatch_hashing`] (keyed tokens and Bloom filters):
+//!
+//! - [`build`]: a dump holder turns one or more dumps into a keyed [`Filter`](leakmatch_hashing::Filter)
+//!   that can be shared without revealing the identifiers to anyone who lacks the key;
+//! - [`match_inputs`]: an operator tests its own subscriber base against that filter and gets a
+//!   [`MatchReport`] of counts — never anything from the dump — plus, if asked, its own matched rows;
+//! - [`estimate`]: false-positive correction of matched counts with a 95% interval.
+//!
+//! Both pipelines hash in batches (the SIMD path of [`TokenHasher::hash_many`](leakmatch_hashing::TokenHasher::hash_many))
+//! and touch the filter in batches with prefetch, one sink per input chunk on the current rayon pool.
+//!
+//! ```
+//! use leakmatch_hashing::Key;
+//! use leakmatch_ingest::{InputSource, NoProgress, ReadOptions};
+//! use leakmatch_match::{build, match_inputs, BuildOptions, MatchOptions};
+//!
+//! let dir = tempfile::tempdir().unwrap();
+//! let dump = dir.path().join("dump.csv");
+//! std::fs::write(&dump, "name,msisdn,cnic\nA,0300-1234567,35202-1234567-1\nB,0345 7654321,\n").unwrap();
+//! let base = dir.path().join("base.csv");
+//! std::fs::write(&base, "msisdn,cnic\n923001234567,3520212345671\n923211112222,\n").unwrap();
+//!
+//! let key = Key::from_bytes([7; 32]);
+//! let read = ReadOptions::default();
+//! let built = build(&key, &[InputSource::Path(dump)], &read, &BuildOptions::default(), &NoProgress).unwrap();
+//! let outcome = match_inputs(&key, &built.filter, &[InputSource::Path(base)], &read, &MatchOptions::default(), &NoProgress).unwrap();
+//! assert_eq!(outcome.report.kinds.msisdn.as_ref().unwrap().distinct_matched, 1);
+//! assert_eq!(outcome.report.kinds.pair.as_ref().unwrap().distinct_matched, 1);
+//! ```
+#![deny(missing_docs)]
+
+mod builder;
+mod distinct;
+mod error;
+pub mod estimate;
+mod matcher;
+mod report;
+mod tokens;
+
+pub use builder::{build, estimate_capacity, BuildOptions, BuildOutcome};
+pub use distinct::DistinctSet;
+pub use error::PipelineError;
+pub use matcher::{match_inputs, MatchOptions, MatchOutcome, MatchedRows};
+pub use report::{InputSummary, KindReport, KindsReport, MatchReport, RejectCounts};
+pub use tokens::KindSelection;

@@ -1,0 +1,198 @@
+//! Command-line arguments (clap derive). Every subcommand's `--help` ends with an example.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+const EXIT_CODES: &str = "\
+Exit codes:
+  0  success
+  1  runtime or input error (unreadable input, bad data with --strict, I/O failure)
+  2  usage error (bad flags or arguments)
+  3  key mismatch, or a corrupt, truncated or incompatible filter";
+
+/// Privacy-preserving matching of leaked telecom subscriber data.
+///
+/// A dump holder builds a keyed Bloom filter of the identifiers in a dump; an operator holding
+/// the same key tests its own subscriber base against the filter and gets counts. Neither
+/// side's raw identifiers travel.
+#[derive(Debug, Parser)]
+#[command(name = "leakmatch", version, after_help = EXIT_CODES)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+    #[command(flatten)]
+    pub global: GlobalArgs,
+}
+
+/// Options every subcommand takes.
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// Worker threads (default: all cores).
+    #[arg(long, global = true, value_name = "N")]
+    pub threads: Option<usize>,
+    /// Print only data and errors (no summary on stderr, no progress).
+    #[arg(long, short, global = true)]
+    pub quiet: bool,
+    /// Hide progress bars (they are hidden anyway when stderr is not a terminal).
+    #[arg(long, global = true)]
+    pub no_progress: bool,
+    /// Say more on stderr: skipped records with line and byte offset, timings.
+    #[arg(long, short, global = true)]
+    pub verbose: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Make a new secret key (mode 0600) and print its public key id.
+    #[command(after_help = "Example:\n  leakmatch keygen -o leak.key")]
+    Keygen {
+        /// Where to write the key; an existing file is never overwritten.
+        #[arg(short, long)]
+        output: PathBuf,
+    },
+    /// Build a keyed filter from one or more dumps.
+    #[command(
+        after_help = "Example:\n  leakmatch build -k leak.key -o jazz-2022.lmf --fpr 1e-6 dump.csv dump2.sql.gz"
+    )]
+    Build(BuildArgs),
+    /// Test a subscriber base against a filter and report counts.
+    #[command(
+        name = "match",
+        after_help = "Example:\n  leakmatch match -k leak.key -f jazz-2022.lmf --json --matches-out notify.csv subscribers.csv"
+    )]
+    Match(MatchArgs),
+    /// Describe a filter: header, fill, estimated distinct tokens, enumeration cost per kind.
+    #[command(after_help = "Example:\n  leakmatch inspect --json jazz-2022.lmf")]
+    Inspect {
+        /// Print one JSON object on stdout.
+        #[arg(long)]
+        json: bool,
+        /// The filter.
+        filter: PathBuf,
+    },
+    /// Union of filters built with the same key and parameters.
+    #[command(after_help = "Example:\n  leakmatch merge -o all.lmf part1.lmf part2.lmf")]
+    Merge {
+        /// Where to write the merged filter.
+        #[arg(short, long)]
+        output: PathBuf,
+        /// Filters to merge (at least two).
+        #[arg(required = true, num_args = 2..)]
+        filters: Vec<PathBuf>,
+    },
+    /// Write a synthetic, realistically messy dump (and optionally a subscriber base) with its truth.
+    #[command(
+        after_help = "Example:\n  leakmatch gen --rows 1000000 --seed 7 -o dump.csv --subscribers base.csv --overlap 0.3"
+    )]
+    Gen(GenArgs),
+    /// The whole job on built-in synthetic data, explained step by step.
+    #[command(after_help = "Example:\n  leakmatch demo")]
+    Demo {
+        /// Rows in the demo dump.
+        #[arg(long, default_value_t = 200_000)]
+        rows: u64,
+        /// Keep the demo files in this directory instead of a temporary one.
+        #[arg(long)]
+        keep: Option<PathBuf>,
+    },
+}
+
+/// How inputs are read (shared by build and match).
+#[derive(Debug, Args, Clone)]
+pub struct InputArgs {
+    /// Input format.
+    #[arg(long, default_value = "auto", value_parser = ["auto", "csv", "jsonl", "sql", "scan"])]
+    pub format: String,
+    /// MSISDN column by header name or 1-based index (repeatable; default: from header names).
+    #[arg(long = "msisdn-col", value_name = "C")]
+    pub msisdn_cols: Vec<String>,
+    /// CNIC column by header name or 1-based index (repeatable; default: from header names).
+    #[arg(long = "cnic-col", value_name = "C")]
+    pub cnic_cols: Vec<String>,
+    /// Read with buffered I/O instead of memory-mapping regular files.
+    #[arg(long)]
+    pub no_mmap: bool,
+    /// Exit with status 1 if any record had to be skipped.
+    #[arg(long)]
+    pub strict: bool,
+    /// Inputs: files (.gz and .zst are decompressed), or - for standard input.
+    #[arg(required = true, value_name = "INPUT")]
+    pub inputs: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct BuildArgs {
+    /// Secret key file.
+    #[arg(short, long)]
+    pub key: PathBuf,
+    /// Where to write the filter.
+    #[arg(short, long)]
+    pub output: PathBuf,
+    /// Target false-positive rate.
+    #[arg(long, default_value_t = 1e-6)]
+    pub fpr: f64,
+    /// Expected number of tokens (default: estimated from the input sizes).
+    #[arg(long, value_name = "N")]
+    pub capacity: Option<u64>,
+    /// Token kinds to insert (pairs are made where a record has both identifiers).
+    #[arg(long, default_value = "msisdn,cnic,pair")]
+    pub kinds: String,
+    /// Accept a key file readable by group or others.
+    #[arg(long)]
+    pub allow_insecure_key: bool,
+    /// Print the summary as one JSON object on stdout.
+    #[arg(long)]
+    pub json: bool,
+    #[command(flatten)]
+    pub input: InputArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct MatchArgs {
+    /// Secret key file (the one the filter was built with).
+    #[arg(short, long)]
+    pub key: PathBuf,
+    /// The filter.
+    #[arg(short, long)]
+    pub filter: PathBuf,
+    /// Print the report as one JSON object on stdout.
+    #[arg(long)]
+    pub json: bool,
+    /// Write your own matched input rows here, each marked with the kinds that matched.
+    #[arg(long, value_name = "FILE")]
+    pub matches_out: Option<PathBuf>,
+    /// Accept a key file readable by group or others.
+    #[arg(long)]
+    pub allow_insecure_key: bool,
+    #[command(flatten)]
+    pub input: InputArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct GenArgs {
+    /// Rows in the dump.
+    #[arg(long)]
+    pub rows: u64,
+    /// Random seed: the same seed gives the same bytes.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Dump format.
+    #[arg(long, default_value = "csv", value_parser = ["csv", "tsv", "semicolon", "pipe", "jsonl", "sql", "text"])]
+    pub format: String,
+    /// Where to write the dump (the truth goes to FILE.truth.json unless --truth is given).
+    #[arg(short, long)]
+    pub output: PathBuf,
+    /// Also write a subscriber base (CSV) here.
+    #[arg(long, value_name = "FILE")]
+    pub subscribers: Option<PathBuf>,
+    /// Rows in the subscriber base (default: rows / 4).
+    #[arg(long, value_name = "N")]
+    pub subscriber_rows: Option<u64>,
+    /// Fraction of the base's people that appear in the dump.
+    #[arg(long, default_value_t = 0.3)]
+    pub overlap: f64,
+    /// Where to write the truth JSON.
+    #[arg(long, value_name = "FILE")]
+    pub truth: Option<PathBuf>,
+}

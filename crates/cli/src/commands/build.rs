@@ -1,0 +1,74 @@
+//! `leakmatch build`
+
+use std::process::ExitCode;
+use std::time::Instant;
+
+use anyhow::Context;
+use leakmatch_match::{build, BuildOptions, BuildOutcome, KindSelection};
+
+use super::{input_sources, load_key, read_options, UsageError};
+use crate::args::BuildArgs;
+use crate::output::{stdout_write, Printer};
+use crate::summary;
+
+pub fn run(args: &BuildArgs, printer: &Printer) -> anyhow::Result<ExitCode> {
+    let kinds: KindSelection = args.kinds.parse().map_err(UsageError)?;
+    let read = read_options(&args.input)?;
+    let key = load_key(&args.key, args.allow_insecure_key)?;
+    let opts = BuildOptions {
+        kinds,
+        target_fpr: args.fpr,
+        capacity: args.capacity,
+        ..BuildOptions::default()
+    };
+    if !(args.fpr > 0.0 && args.fpr < 1.0) {
+        return Err(UsageError(format!("--fpr must be between 0 and 1, got {}", args.fpr)).into());
+    }
+    let started = Instant::now();
+    let bars = printer.progress();
+    let outcome = build(&key, &input_sources(&args.input), &read, &opts, &bars)?;
+    let elapsed = started.elapsed();
+    outcome
+        .filter
+        .save(&args.output)
+        .with_context(|| format!("cannot write filter {}", args.output.display()))?;
+    let skipped = summary::report_diagnostics(printer, &outcome.diagnostics);
+    for w in &outcome.warnings {
+        printer.warn(w);
+    }
+    if args.json {
+        stdout_write(&format!(
+            "{}\n",
+            serde_json::to_string_pretty(&json_summary(&outcome, args))?
+        ))?;
+    } else {
+        printer.info(summary::build_text(&outcome, &args.output, elapsed));
+    }
+    printer.detail(format!("build took {:.3}s", elapsed.as_secs_f64()));
+    Ok(if args.input.strict && skipped > 0 {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn json_summary(o: &BuildOutcome, args: &BuildArgs) -> serde_json::Value {
+    let h = &o.filter.header;
+    serde_json::json!({
+        "schema": "leakmatch.build.v1",
+        "filter": args.output.display().to_string(),
+        "key_id": h.key_id.to_string(),
+        "inputs": o.inputs,
+        "tokens_inserted": { "msisdn": h.counts.msisdn, "cnic": h.counts.cnic, "pair": h.counts.pair },
+        "capacity": o.capacity,
+        "capacity_estimated": o.capacity_estimated,
+        "filter_bytes": h.params.bytes(),
+        "blocks": h.params.blocks,
+        "k": h.params.k,
+        "target_fpr": h.target_fpr,
+        "measured_fpr": h.measured_fpr,
+        "implied_fpr": o.filter.bloom.implied_fpr(),
+        "estimated_distinct_tokens": o.filter.bloom.estimated_distinct(),
+        "warnings": o.warnings,
+    })
+}

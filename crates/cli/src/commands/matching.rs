@@ -1,0 +1,107 @@
+//! `leakmatch match`
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use leakmatch_hashing::{AtomicFile, Filter};
+use leakmatch_match::{match_inputs, MatchOptions, MatchedRows};
+
+use super::{input_sources, load_key, read_options};
+use crate::args::MatchArgs;
+use crate::output::{stdout_write, Printer};
+use crate::summary;
+
+pub fn run(args: &MatchArgs, printer: &Printer) -> anyhow::Result<ExitCode> {
+    let read = read_options(&args.input)?;
+    let key = load_key(&args.key, args.allow_insecure_key)?;
+    let filter = Filter::load(&args.filter)
+        .with_context(|| format!("cannot use filter {}", args.filter.display()))?;
+    let opts = MatchOptions {
+        keep_matched_rows: args.matches_out.is_some(),
+    };
+    let bars = printer.progress();
+    let outcome = match_inputs(
+        &key,
+        &filter,
+        &input_sources(&args.input),
+        &read,
+        &opts,
+        &bars,
+    )
+    .with_context(|| format!("cannot match against {}", args.filter.display()))?;
+    if let Some(path) = &args.matches_out {
+        let n = write_matched_rows(path, &outcome.matched_rows)
+            .with_context(|| format!("cannot write {}", path.display()))?;
+        printer.info(format!(
+            "wrote {n} matched rows of your own input to {}",
+            path.display()
+        ));
+    }
+    let skipped = summary::report_diagnostics(printer, &outcome.diagnostics);
+    if args.json {
+        stdout_write(&format!(
+            "{}\n",
+            serde_json::to_string_pretty(&outcome.report)?
+        ))?;
+    } else {
+        stdout_write(&summary::match_text(&outcome.report))?;
+    }
+    Ok(if args.input.strict && skipped > 0 {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+/// Writes the user's own matched rows: a `matched_kinds` column (e.g. `msisdn+pair`) in front of
+/// each row exactly as it was read, with the input's delimiter; the input's header likewise.
+fn write_matched_rows(path: &std::path::Path, inputs: &[MatchedRows]) -> anyhow::Result<u64> {
+    let mut file = AtomicFile::create(path)?;
+    let mut out = std::io::BufWriter::new(&mut file);
+    let mut n = 0u64;
+    let mut header_written = false;
+    for input in inputs {
+        let delim = input
+            .header
+            .as_deref()
+            .map(detect_delimiter)
+            .unwrap_or(b',');
+        if let Some(header) = &input.header {
+            if !header_written {
+                out.write_all(b"matched_kinds")?;
+                out.write_all(&[delim])?;
+                out.write_all(header)?;
+                out.write_all(b"\n")?;
+                header_written = true;
+            }
+        }
+        for row in &input.rows {
+            let kinds: Vec<&str> = [
+                (row.kinds.msisdn, "msisdn"),
+                (row.kinds.cnic, "cnic"),
+                (row.kinds.pair, "pair"),
+            ]
+            .into_iter()
+            .filter_map(|(on, name)| on.then_some(name))
+            .collect();
+            out.write_all(kinds.join("+").as_bytes())?;
+            out.write_all(&[delim])?;
+            out.write_all(&row.raw)?;
+            out.write_all(b"\n")?;
+            n += 1;
+        }
+    }
+    out.flush()?;
+    drop(out);
+    file.commit()?;
+    Ok(n)
+}
+
+/// The most frequent of `, \t ; |` in the header; a comma on ties (`max_by_key` keeps the last).
+fn detect_delimiter(header: &[u8]) -> u8 {
+    [b'|', b';', b'\t', b',']
+        .into_iter()
+        .max_by_key(|d| header.iter().filter(|b| *b == d).count())
+        .unwrap_or(b',')
+}

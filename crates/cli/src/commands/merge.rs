@@ -1,0 +1,37 @@
+//! `leakmatch merge`
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use leakmatch_hashing::Filter;
+
+use crate::output::Printer;
+
+pub fn run(
+    output: &std::path::Path,
+    inputs: &[PathBuf],
+    printer: &Printer,
+) -> anyhow::Result<ExitCode> {
+    let mut filters = Vec::with_capacity(inputs.len());
+    for p in inputs {
+        filters
+            .push(Filter::load(p).with_context(|| format!("cannot use filter {}", p.display()))?);
+    }
+    let merged = Filter::merge(&filters).context("cannot merge these filters")?;
+    merged
+        .save(output)
+        .with_context(|| format!("cannot write filter {}", output.display()))?;
+    let h = &merged.header;
+    printer.info(format!(
+        "merged {} filters into {}: tokens msisdn {}, cnic {}, pair {}; about {:.0} distinct tokens, implied false-positive rate {:.2e}",
+        inputs.len(),
+        output.display(),
+        h.counts.msisdn,
+        h.counts.cnic,
+        h.counts.pair,
+        merged.bloom.estimated_distinct(),
+        merged.bloom.implied_fpr()
+    ));
+    Ok(ExitCode::SUCCESS)
+}

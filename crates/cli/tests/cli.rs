@@ -1,0 +1,465 @@
+//! CLI integration tests: every command, exit codes, JSON shapes, exact counts against the
+//! generator's truth, and the privacy guarantee. One temp dir per test.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod util;
+
+use util::{fixture, json, read_json, stderr, stdout, Dir};
+
+/// Generates a dump and a base with truth in `dir`; returns (dump, base, truth).
+fn gen(
+    dir: &Dir,
+    rows: u64,
+    format: &str,
+) -> (std::path::PathBuf, std::path::PathBuf, serde_json::Value) {
+    let dump = format!("dump.{format}");
+    dir.cmd(&[
+        "gen",
+        "--rows",
+        &rows.to_string(),
+        "--seed",
+        "11",
+        "--format",
+        format,
+        "-o",
+        &dump,
+    ])
+    .arg("--subscribers")
+    .arg("base.csv")
+    .arg("--subscriber-rows")
+    .arg((rows / 4).to_string())
+    .ok();
+    let truth = read_json(&dir.path(&format!("{dump}.truth.json")));
+    (dir.path(&dump), dir.path("base.csv"), truth)
+}
+
+fn build(
+    dir: &Dir,
+    key: &str,
+    out: &str,
+    inputs: &[&std::path::Path],
+    extra: &[&str],
+) -> serde_json::Value {
+    let mut c = dir.cmd(&["build", "--json", "--fpr", "1e-9", "-k", key, "-o", out]);
+    for e in extra {
+        c = c.arg(e);
+    }
+    for i in inputs {
+        c = c.arg(i);
+    }
+    json(&c.ok())
+}
+
+fn match_json(dir: &Dir, key: &str, filter: &str, base: &std::path::Path) -> serde_json::Value {
+    json(
+        &dir.cmd(&["match", "--json", "-k", key, "-f", filter])
+            .arg(base)
+            .ok(),
+    )
+}
+
+#[test]
+fn keygen_writes_private_key_and_refuses_to_overwrite() {
+    let d = Dir::new();
+    let key = d.key("k.key");
+    use std::os::unix::fs::PermissionsExt;
+    assert_eq!(
+        std::fs::metadata(&key).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
+    let out = d.cmd(&["keygen", "-o", "k.key"]).code(1);
+    assert!(stderr(&out).contains("k.key"), "{}", stderr(&out));
+}
+
+#[test]
+fn key_readable_by_others_is_refused_with_the_fix() {
+    let d = Dir::new();
+    let key = d.key("k.key");
+    let dump = d.write("d.csv", "msisdn\n03001234567\n");
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let out = d
+        .cmd(&["build", "-k", "k.key", "-o", "f.lmf"])
+        .arg(&dump)
+        .code(1);
+    assert!(stderr(&out).contains("chmod 600"), "{}", stderr(&out));
+    assert!(!d.path("f.lmf").exists());
+    d.cmd(&[
+        "build",
+        "--allow-insecure-key",
+        "-k",
+        "k.key",
+        "-o",
+        "f.lmf",
+    ])
+    .arg(&dump)
+    .ok();
+}
+
+#[test]
+fn build_and_match_find_exactly_the_planted_people() {
+    let d = Dir::new();
+    d.key("k.key");
+    let (dump, base, truth) = gen(&d, 4000, "csv");
+    let b = build(&d, "k.key", "f.lmf", &[&dump], &[]);
+    assert_eq!(
+        b["inputs"][0]["msisdn"]["valid"],
+        truth["dump"]["valid_msisdn_fields"]
+    );
+    assert_eq!(
+        b["inputs"][0]["cnic"]["valid"],
+        truth["dump"]["valid_cnic_fields"]
+    );
+    let r = match_json(&d, "k.key", "f.lmf", &base);
+    assert_eq!(r["schema"], "leakmatch.match.v1");
+    let o = &truth["overlap"];
+    assert_eq!(r["kinds"]["msisdn"]["distinct_matched"], o["msisdn"]);
+    assert_eq!(r["kinds"]["cnic"]["distinct_matched"], o["cnic"]);
+    assert_eq!(r["kinds"]["pair"]["distinct_matched"], o["pair"]);
+    assert_eq!(
+        r["kinds"]["msisdn"]["distinct_tested"],
+        truth["base"]["distinct_msisdn"]
+    );
+    let by_op: u64 = r["matched_msisdn_by_operator"]
+        .as_object()
+        .unwrap()
+        .values()
+        .map(|v| v.as_u64().unwrap())
+        .sum();
+    assert_eq!(Some(by_op), o["msisdn"].as_u64());
+}
+
+#[test]
+fn every_fixture_format_gives_the_truths_counts() {
+    let d = Dir::new();
+    d.key("k.key");
+    let base = fixture("base-small.csv");
+    for name in [
+        "dump-small.csv",
+        "dump-small.tsv",
+        "dump-small-semicolon.csv",
+        "dump-small-pipe.csv",
+        "dump-small.jsonl",
+        "dump-small.sql",
+        "dump-small.txt",
+        "dump-small.csv.gz",
+    ] {
+        let dump = fixture(name);
+        let truth = read_json(&fixture(&truth_name(name)));
+        let mut extra = vec![];
+        if name.ends_with(".txt") {
+            extra.push("--format=scan");
+        }
+        let b = build(&d, "k.key", "f.lmf", &[&dump], &extra);
+        let t = &truth["dump"];
+        assert_eq!(b["inputs"][0]["records"], t["rows"], "{name}");
+        assert_eq!(
+            b["inputs"][0]["msisdn"]["valid"], t["valid_msisdn_fields"],
+            "{name}"
+        );
+        assert_eq!(
+            b["inputs"][0]["cnic"]["valid"], t["valid_cnic_fields"],
+            "{name}"
+        );
+        for (reason, n) in t["rejected_msisdn_by_reason"].as_object().unwrap() {
+            assert_eq!(
+                &b["inputs"][0]["msisdn"][reason], n,
+                "{name}: msisdn {reason}"
+            );
+        }
+        let r = match_json(&d, "k.key", "f.lmf", &base);
+        let o = &truth["overlap"];
+        for kind in ["msisdn", "cnic", "pair"] {
+            assert_eq!(
+                r["kinds"][kind]["distinct_matched"], o[kind],
+                "{name}: {kind}"
+            );
+        }
+        std::fs::remove_file(d.path("f.lmf")).unwrap();
+    }
+}
+
+/// Truth file for a fixture (`dump-small.csv.gz` shares `dump-small.csv`'s truth).
+fn truth_name(name: &str) -> String {
+    let base = name.trim_end_matches(".gz");
+    let candidate = format!("{base}.truth.json");
+    if fixture(&candidate).exists() {
+        candidate
+    } else {
+        "truth-small.json".into()
+    }
+}
+
+#[test]
+fn matches_out_holds_only_own_rows_marked_with_kinds() {
+    let d = Dir::new();
+    d.key("k.key");
+    let dump = d.write(
+        "dump.csv",
+        "name,msisdn,cnic\nA,0300-1234567,35202-1234567-1\nB,0345 7654321,\n",
+    );
+    let base = d.write("base.csv", "id;mobile;cnic\n1;+92 300 1234567;3520212345671\n2;03211112222;\n3;0345-7654321;4210111111113\n");
+    build(&d, "k.key", "f.lmf", &[&dump], &[]);
+    d.cmd(&[
+        "match",
+        "-k",
+        "k.key",
+        "-f",
+        "f.lmf",
+        "--matches-out",
+        "hits.csv",
+    ])
+    .arg(&base)
+    .ok();
+    let hits = std::fs::read_to_string(d.path("hits.csv")).unwrap();
+    assert_eq!(
+        hits,
+        "matched_kinds;id;mobile;cnic\nmsisdn+cnic+pair;1;+92 300 1234567;3520212345671\nmsisdn;3;0345-7654321;4210111111113\n"
+    );
+}
+
+#[test]
+fn wrong_key_exits_3_naming_both_key_ids() {
+    let d = Dir::new();
+    let id1 = stdout(&d.cmd(&["keygen", "-o", "a.key"]).ok())
+        .trim()
+        .to_string();
+    let id2 = stdout(&d.cmd(&["keygen", "-o", "b.key"]).ok())
+        .trim()
+        .to_string();
+    let dump = d.write("d.csv", "msisdn\n03001234567\n");
+    build(&d, "a.key", "f.lmf", &[&dump], &[]);
+    let out = d
+        .cmd(&["match", "-k", "b.key", "-f", "f.lmf"])
+        .arg(&dump)
+        .code(3);
+    let err = stderr(&out);
+    assert!(err.contains(&id1) && err.contains(&id2), "{err}");
+}
+
+#[test]
+fn corrupt_or_truncated_filter_exits_3() {
+    let d = Dir::new();
+    d.key("k.key");
+    let dump = d.write("d.csv", "msisdn\n03001234567\n");
+    build(&d, "k.key", "f.lmf", &[&dump], &[]);
+    let bytes = std::fs::read(d.path("f.lmf")).unwrap();
+    let mut flipped = bytes.clone();
+    let mid = flipped.len() / 2;
+    flipped[mid] ^= 0x10;
+    d.write("flipped.lmf", &flipped);
+    d.write("short.lmf", &bytes[..bytes.len() - 1]);
+    d.write("junk.lmf", b"not a filter at all");
+    for f in ["flipped.lmf", "short.lmf", "junk.lmf"] {
+        d.cmd(&["inspect", f]).code(3);
+        d.cmd(&["match", "-k", "k.key", "-f", f]).arg(&dump).code(3);
+    }
+}
+
+#[test]
+fn inspect_reports_header_fill_and_enumeration_cost() {
+    let d = Dir::new();
+    d.key("k.key");
+    let (dump, _, _) = gen(&d, 2000, "csv");
+    build(&d, "k.key", "f.lmf", &[&dump], &["--kinds", "msisdn,pair"]);
+    let v = json(&d.cmd(&["inspect", "--json", "f.lmf"]).ok());
+    assert_eq!(v["schema"], "leakmatch.inspect.v1");
+    assert_eq!(v["kinds"], serde_json::json!(["msisdn", "pair"]));
+    assert!(v["estimated_distinct_tokens"].as_f64().unwrap() > 100.0);
+    assert_eq!(v["enumeration_cost"].as_array().unwrap().len(), 2);
+    let text = stdout(&d.cmd(&["inspect", "f.lmf"]).ok());
+    assert!(text.contains("enumeration cost"), "{text}");
+}
+
+#[test]
+fn merge_unions_and_refuses_other_keys() {
+    let d = Dir::new();
+    d.key("k.key");
+    d.key("other.key");
+    let a = d.write("a.csv", "msisdn\n03001234567\n");
+    let b = d.write("b.csv", "msisdn\n03451234567\n");
+    let base = d.write(
+        "base.csv",
+        "msisdn\n03001234567\n03451234567\n03331234567\n",
+    );
+    for (inp, out) in [(&a, "a.lmf"), (&b, "b.lmf")] {
+        build(&d, "k.key", out, &[inp], &["--capacity", "1000"]);
+    }
+    build(&d, "other.key", "o.lmf", &[&a], &["--capacity", "1000"]);
+    d.cmd(&["merge", "-o", "ab.lmf", "a.lmf", "b.lmf"]).ok();
+    let r = match_json(&d, "k.key", "ab.lmf", &base);
+    assert_eq!(r["kinds"]["msisdn"]["distinct_matched"], 2);
+    d.cmd(&["merge", "-o", "bad.lmf", "a.lmf", "o.lmf"]).code(3);
+    assert!(!d.path("bad.lmf").exists());
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let d = Dir::new();
+    d.cmd(&["build"]).code(2);
+    d.cmd(&["frobnicate"]).code(2);
+    d.key("k.key");
+    d.cmd(&[
+        "build", "-k", "k.key", "-o", "f.lmf", "--kinds", "imsi", "x.csv",
+    ])
+    .code(2);
+    d.cmd(&["--help"]).ok();
+}
+
+#[test]
+fn missing_input_exits_1_and_leaves_no_output() {
+    let d = Dir::new();
+    d.key("k.key");
+    let out = d
+        .cmd(&["build", "-k", "k.key", "-o", "f.lmf", "nope.csv"])
+        .code(1);
+    assert!(stderr(&out).contains("nope.csv"), "{}", stderr(&out));
+    assert!(!d.path("f.lmf").exists());
+    assert_eq!(d.files().len(), 1, "{:?}", d.files());
+}
+
+#[test]
+fn stdin_input_works() {
+    let d = Dir::new();
+    d.key("k.key");
+    let dump = d.write("d.csv", "msisdn,cnic\n03001234567,35202-1234567-1\n");
+    let out = d
+        .cmd(&[
+            "build",
+            "--json",
+            "-k",
+            "k.key",
+            "-o",
+            "f.lmf",
+            "--capacity",
+            "100",
+            "-",
+        ])
+        .stdin_file(&dump)
+        .ok();
+    assert_eq!(json(&out)["tokens_inserted"]["pair"], 1);
+}
+
+#[test]
+fn closed_stdout_pipe_is_not_an_error() {
+    let d = Dir::new();
+    d.key("k.key");
+    let (dump, _, _) = gen(&d, 500, "csv");
+    build(&d, "k.key", "f.lmf", &[&dump], &[]);
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_leakmatch"))
+        .current_dir(d.tmp.path())
+        .args(["inspect", "--json", "f.lmf"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+}
+
+#[test]
+fn demo_runs_and_explains_each_step() {
+    let d = Dir::new();
+    let out = d.cmd(&["demo", "--rows", "3000"]).ok();
+    let text = stdout(&out);
+    for step in ["1.", "2.", "3.", "4.", "5.", "6.", "7."] {
+        assert!(text.contains(step), "missing step {step}:\n{text}");
+    }
+}
+
+/// Canonical and common raw renderings of every identifier the generator planted.
+fn identifier_forms(dir: &Dir, truth_ids: &[String]) -> Vec<String> {
+    let _ = dir;
+    let mut forms = Vec::new();
+    for id in truth_ids {
+        forms.push(id.clone());
+        if id.len() == 12 {
+            // 923001234567 → 3001234567 (national): a substring of every ASCII form.
+            forms.push(id[2..].to_string());
+        } else if id.len() == 13 {
+            forms.push(format!("{}-{}-{}", &id[..5], &id[5..12], &id[12..]));
+        }
+    }
+    forms
+}
+
+#[test]
+fn no_identifier_leaves_the_process() {
+    let d = Dir::new();
+    d.key("k.key");
+    let (dump, base, _) = gen(&d, 3000, "csv");
+    // The identifiers in both inputs, canonical, as the library reads them.
+    let ids = collect_ids(&[&dump, &base]);
+    assert!(ids.len() > 1000);
+    let mut captured = Vec::new();
+    for args in [
+        vec!["build", "--verbose", "-k", "k.key", "-o", "f.lmf"],
+        vec!["build", "--verbose", "--json", "-k", "k.key", "-o", "g.lmf"],
+    ] {
+        let out = d.cmd(&args).arg(&dump).ok();
+        captured.extend(out.stdout);
+        captured.extend(out.stderr);
+    }
+    for args in [
+        vec![
+            "match",
+            "--verbose",
+            "-k",
+            "k.key",
+            "-f",
+            "f.lmf",
+            "--matches-out",
+            "own.csv",
+        ],
+        vec!["match", "--verbose", "--json", "-k", "k.key", "-f", "f.lmf"],
+        vec!["inspect", "f.lmf"],
+        vec!["inspect", "--json", "f.lmf"],
+    ] {
+        let out = d.cmd(&args).arg(&base).output();
+        captured.extend(out.stdout);
+        captured.extend(out.stderr);
+    }
+    for f in d.files() {
+        let name = f.file_name().unwrap().to_string_lossy().to_string();
+        if ["dump.csv", "base.csv", "own.csv"].contains(&name.as_str())
+            || name.ends_with(".truth.json")
+        {
+            continue;
+        }
+        captured.extend(std::fs::read(&f).unwrap());
+    }
+    let hay = String::from_utf8_lossy(&captured);
+    for form in identifier_forms(&d, &ids) {
+        assert!(!hay.contains(&form), "an identifier leaked into an output");
+    }
+}
+
+fn collect_ids(inputs: &[&std::path::Path]) -> Vec<String> {
+    use leakmatch_ingest::{read_input, InputSource, NoProgress, ReadOptions, Record, RecordSink};
+    struct Ids(Vec<String>);
+    impl RecordSink for Ids {
+        fn record(&mut self, r: &Record<'_>) {
+            self.0
+                .extend(r.msisdns.iter().map(|m| m.as_str().to_string()));
+            self.0
+                .extend(r.cnics.iter().map(|c| c.as_str().to_string()));
+        }
+    }
+    let mut ids = Vec::new();
+    for p in inputs {
+        let out = read_input(
+            &InputSource::Path(p.to_path_buf()),
+            &ReadOptions::default(),
+            || Ids(Vec::new()),
+            &NoProgress,
+        )
+        .unwrap();
+        for s in out.sinks {
+            ids.extend(s.0);
+        }
+    }
+    ids.sort();
+    ids.dedup();
+    ids
+}

@@ -1,0 +1,267 @@
+//! `build`: dumps → one keyed Bloom filter.
+//!
+//! Every chunk of every input gets a [`BuildSink`] that queues the record's tokens, hashes them
+//! [`BATCH`] at a time and inserts them into the one shared filter with atomic `fetch_or`, so
+//! the filter's bytes do not depend on thread count or chunk order.
+
+use std::fs::File;
+use std::io::Read;
+
+use leakmatch_hashing::{
+    BlockedBloom, BloomParams, Filter, FilterHeader, Key, KindCounts, TokenHasher, TokenKind,
+};
+use leakmatch_ingest::{
+    read_input, Diagnostics, InputSource, InputStats, Progress, ReadOptions, Record, RecordSink,
+    NORMALIZATION_VERSION,
+};
+use rayon::prelude::*;
+
+use crate::tokens::{KindSelection, TokenBatch, BATCH};
+use crate::{InputSummary, PipelineError};
+
+/// How to build a filter.
+#[derive(Debug, Clone)]
+pub struct BuildOptions {
+    /// Token kinds to insert.
+    pub kinds: KindSelection,
+    /// Target false-positive rate at the filter's capacity.
+    pub target_fpr: f64,
+    /// Expected number of tokens; estimated from the inputs when `None`.
+    pub capacity: Option<u64>,
+    /// Random non-member probes used to measure the achieved false-positive rate.
+    pub fpr_probes: u64,
+    /// Creation time recorded in the filter (seconds since the Unix epoch); now when `None`.
+    pub created_unix: Option<u64>,
+    /// Tool version recorded in the filter.
+    pub tool_version: String,
+}
+
+impl Default for BuildOptions {
+    fn default() -> Self {
+        BuildOptions {
+            kinds: KindSelection::default(),
+            target_fpr: 1e-6,
+            capacity: None,
+            fpr_probes: 1_000_000,
+            created_unix: None,
+            tool_version: concat!("leakmatch ", env!("CARGO_PKG_VERSION")).to_string(),
+        }
+    }
+}
+
+/// A built filter and what went into it.
+#[derive(Debug)]
+pub struct BuildOutcome {
+    /// The filter, ready to save.
+    pub filter: Filter,
+    /// Per-input counters.
+    pub inputs: Vec<InputSummary>,
+    /// Sum over inputs.
+    pub totals: InputStats,
+    /// Capacity the filter was sized for.
+    pub capacity: u64,
+    /// Whether that capacity was estimated (not given).
+    pub capacity_estimated: bool,
+    /// Skipped records and warnings per input (never holding identifiers).
+    pub diagnostics: Vec<(String, Diagnostics)>,
+    /// Warnings about the build itself (capacity exceeded, FPR above target).
+    pub warnings: Vec<String>,
+}
+
+/// Builds one filter from all `inputs`, on the current rayon pool.
+pub fn build(
+    key: &Key,
+    inputs: &[InputSource],
+    read: &ReadOptions,
+    opts: &BuildOptions,
+    progress: &dyn Progress,
+) -> Result<BuildOutcome, PipelineError> {
+    if !(opts.target_fpr > 0.0 && opts.target_fpr < 1.0) {
+        return Err(PipelineError::Options(format!(
+            "--fpr must be between 0 and 1 (exclusive), got {}",
+            opts.target_fpr
+        )));
+    }
+    let mut warnings = Vec::new();
+    let (capacity, capacity_estimated) = match opts.capacity {
+        Some(c) => (c.max(1), false),
+        None => {
+            let (c, note) = estimate_capacity(inputs, opts.kinds);
+            warnings.extend(note);
+            (c, true)
+        }
+    };
+    let bloom = BlockedBloom::new(BloomParams::for_capacity(capacity, opts.target_fpr))?;
+    let hasher = TokenHasher::new(key);
+
+    let mut summaries = Vec::with_capacity(inputs.len());
+    let mut totals = InputStats::default();
+    let mut counts = KindCounts::default();
+    let mut diagnostics = Vec::new();
+    for input in inputs {
+        let sel = opts.kinds;
+        let mut outcome = read_input(
+            input,
+            read,
+            || BuildSink::new(&bloom, &hasher, sel),
+            progress,
+        )?;
+        outcome.sinks.par_iter_mut().for_each(BuildSink::flush);
+        for s in &outcome.sinks {
+            counts.msisdn += s.counts.msisdn;
+            counts.cnic += s.counts.cnic;
+            counts.pair += s.counts.pair;
+        }
+        totals.merge(&outcome.stats);
+        summaries.push(InputSummary::new(
+            input.to_string(),
+            format!("{:?}", outcome.format).to_lowercase(),
+            &outcome.stats,
+        ));
+        diagnostics.push((input.to_string(), outcome.diagnostics));
+    }
+
+    let inserted = counts.msisdn + counts.cnic + counts.pair;
+    let distinct = bloom.estimated_distinct();
+    if distinct > capacity as f64 * 1.05 {
+        warnings.push(format!(
+            "the filter holds about {distinct:.0} distinct tokens but was sized for {capacity}: its \
+             false-positive rate is above target; rebuild with --capacity {}",
+            (distinct * 1.2) as u64
+        ));
+    }
+    let measured_fpr = bloom.measure_fpr(opts.fpr_probes, inserted ^ 0x6c6d_6670);
+    let implied = bloom.implied_fpr();
+    if implied > opts.target_fpr * 1.1 {
+        warnings.push(format!(
+            "achieved false-positive rate {implied:.3e} is above the target {:.3e}",
+            opts.target_fpr
+        ));
+    }
+    let header = FilterHeader {
+        key_id: key.id(),
+        normalization_version: NORMALIZATION_VERSION,
+        kinds: kind_set(opts.kinds),
+        counts,
+        params: bloom.params(),
+        target_fpr: opts.target_fpr,
+        measured_fpr,
+        created_unix: opts.created_unix.unwrap_or_else(now_unix),
+        tool_version: opts.tool_version.clone(),
+    };
+    Ok(BuildOutcome {
+        filter: Filter { header, bloom },
+        inputs: summaries,
+        totals,
+        capacity,
+        capacity_estimated,
+        diagnostics,
+        warnings,
+    })
+}
+
+fn kind_set(sel: KindSelection) -> leakmatch_hashing::KindSet {
+    sel.kinds().into_iter().collect()
+}
+
+fn now_unix() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
+}
+
+/// Estimates how many tokens `inputs` will produce, from their sizes and the record density of
+/// their first MiB: records × selected kinds, an upper bound (duplicates and invalid fields
+/// only make the filter better than its target). Returns a note when it had to guess.
+pub fn estimate_capacity(inputs: &[InputSource], kinds: KindSelection) -> (u64, Option<String>) {
+    const SAMPLE: usize = 1 << 20;
+    const UNKNOWN: u64 = 50_000_000;
+    let per_record = kinds.kinds().len().max(1) as u64;
+    let mut total = 0u64;
+    let mut note = None;
+    for input in inputs {
+        let InputSource::Path(path) = input else {
+            note = Some(format!(
+                "cannot size the filter ahead of reading standard input: assumed {UNKNOWN} tokens; \
+                 pass --capacity N to size it exactly"
+            ));
+            total += UNKNOWN;
+            continue;
+        };
+        let Ok(meta) = std::fs::metadata(path) else {
+            continue;
+        };
+        let name = path.to_string_lossy().to_ascii_lowercase();
+        // Compressed text dumps typically shrink 4–8x; assume the high end so the filter
+        // errs on the large side.
+        let expansion = if name.ends_with(".gz") || name.ends_with(".zst") {
+            8
+        } else {
+            1
+        };
+        let mut sample = Vec::with_capacity(SAMPLE);
+        let density =
+            match File::open(path).and_then(|f| f.take(SAMPLE as u64).read_to_end(&mut sample)) {
+                Ok(n) if n > 0 && expansion == 1 => {
+                    let lines = memchr_count(b'\n', &sample).max(1);
+                    let tuples = sample.windows(3).filter(|w| w == b"),(").count();
+                    (lines + tuples) as f64 / n as f64
+                }
+                _ => 1.0 / 40.0,
+            };
+        total += (meta.len() as f64 * expansion as f64 * density * per_record as f64) as u64;
+    }
+    (total.saturating_add(total / 20).max(1024), note)
+}
+
+fn memchr_count(needle: u8, hay: &[u8]) -> usize {
+    memchr::memchr_iter(needle, hay).count()
+}
+
+/// Queues one chunk's tokens and inserts them in batches.
+struct BuildSink<'a> {
+    bloom: &'a BlockedBloom,
+    hasher: &'a TokenHasher,
+    sel: KindSelection,
+    batch: TokenBatch,
+    counts: KindCounts,
+}
+
+impl<'a> BuildSink<'a> {
+    fn new(bloom: &'a BlockedBloom, hasher: &'a TokenHasher, sel: KindSelection) -> Self {
+        BuildSink {
+            bloom,
+            hasher,
+            sel,
+            batch: TokenBatch::new(),
+            counts: KindCounts::default(),
+        }
+    }
+
+    fn flush(&mut self) {
+        if self.batch.len() == 0 {
+            return;
+        }
+        let (kinds, tokens) = self.batch.hash(self.hasher);
+        for k in kinds {
+            match k {
+                TokenKind::Msisdn => self.counts.msisdn += 1,
+                TokenKind::Cnic => self.counts.cnic += 1,
+                TokenKind::Pair => self.counts.pair += 1,
+            }
+        }
+        self.bloom.insert_many(tokens);
+        self.batch.clear();
+    }
+}
+
+impl RecordSink for BuildSink<'_> {
+    fn record(&mut self, record: &Record<'_>) {
+        self.batch
+            .push_record(self.sel, record.msisdns, record.cnics);
+        if self.batch.len() >= BATCH {
+            self.flush();
+        }
+    }
+}

@@ -1,0 +1,28 @@
+//! Errors of the build and match pipelines.
+
+use leakmatch_hashing::FilterError;
+use leakmatch_ingest::IngestError;
+
+/// Why a pipeline stopped. Messages name inputs and offsets, never an identifier.
+#[derive(Debug, thiserror::Error)]
+pub enum PipelineError {
+    /// Reading an input failed.
+    #[error(transparent)]
+    Ingest(#[from] IngestError),
+    /// The filter could not be made, loaded or used.
+    #[error(transparent)]
+    Filter(#[from] FilterError),
+    /// The filter was built under other normalization rules: its tokens cannot match.
+    #[error(
+        "filter was built with normalization version {filter}, this leakmatch uses version {ours}: rebuild the filter with this version"
+    )]
+    NormalizationMismatch {
+        /// Version recorded in the filter.
+        filter: u32,
+        /// Version of this build.
+        ours: u32,
+    },
+    /// Invalid options.
+    #[error("{0}")]
+    Options(String),
+}

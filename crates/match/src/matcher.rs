@@ -1,0 +1,359 @@
+//! `match`: an operator's subscriber base against a filter.
+//!
+//! Each chunk's [`MatchSink`] queues the tokens of its records, tests them in batches, and keeps
+//! the distinct identifiers tested and matched (as integers, for exact distinct counts and the
+//! operator/province breakdowns). Only the user's own rows are ever kept, and only when asked.
+
+use std::collections::BTreeMap;
+
+use leakmatch_hashing::{BlockedBloom, Filter, Key, TokenHasher, TokenKind};
+use leakmatch_ingest::NORMALIZATION_VERSION;
+use leakmatch_ingest::{read_input, InputSource, Progress, ReadOptions, Record, RecordSink};
+use rayon::prelude::*;
+
+use crate::estimate::correct;
+use crate::report::{operator_name, province_name, FilterSummary, MATCH_SCHEMA};
+use crate::tokens::{cnic_from_key, cnic_key, msisdn_from_key, msisdn_key, pair_key};
+use crate::tokens::{KindSelection, TokenBatch, BATCH};
+use crate::{DistinctSet, InputSummary, KindReport, KindsReport, MatchReport, PipelineError};
+
+/// How to match.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct MatchOptions {
+    /// Keep the input rows that matched (for `--matches-out`). They are the user's own rows.
+    pub keep_matched_rows: bool,
+}
+
+/// One matched row of the user's own input.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MatchedRow {
+    /// Kinds that matched in this row.
+    pub kinds: KindSelection,
+    /// The row exactly as in the input.
+    pub raw: Vec<u8>,
+}
+
+/// The matched rows of one input.
+#[derive(Debug, Clone, Default)]
+pub struct MatchedRows {
+    /// The input as given.
+    pub input: String,
+    /// Its header line, if it had one (CSV).
+    pub header: Option<Vec<u8>>,
+    /// Matched rows in input order.
+    pub rows: Vec<MatchedRow>,
+}
+
+/// The report and, if asked, the matched rows per input.
+#[derive(Debug)]
+pub struct MatchOutcome {
+    /// Counts only.
+    pub report: MatchReport,
+    /// Matched rows per input, when [`MatchOptions::keep_matched_rows`] was set.
+    pub matched_rows: Vec<MatchedRows>,
+    /// Skipped records and warnings per input.
+    pub diagnostics: Vec<(String, leakmatch_ingest::Diagnostics)>,
+}
+
+/// Tests every input against `filter`, on the current rayon pool.
+pub fn match_inputs(
+    key: &Key,
+    filter: &Filter,
+    inputs: &[InputSource],
+    read: &ReadOptions,
+    opts: &MatchOptions,
+    progress: &dyn Progress,
+) -> Result<MatchOutcome, PipelineError> {
+    filter.check_key(key)?;
+    if filter.header.normalization_version != NORMALIZATION_VERSION {
+        return Err(PipelineError::NormalizationMismatch {
+            filter: filter.header.normalization_version,
+            ours: NORMALIZATION_VERSION,
+        });
+    }
+    let sel = KindSelection {
+        msisdn: filter.header.kinds.contains(TokenKind::Msisdn),
+        cnic: filter.header.kinds.contains(TokenKind::Cnic),
+        pair: filter.header.kinds.contains(TokenKind::Pair),
+    };
+    let hasher = TokenHasher::new(key);
+    let mut total = MatchSink::new(&filter.bloom, &hasher, sel, false);
+    let mut inputs_out = Vec::new();
+    let mut matched_rows = Vec::new();
+    let mut diagnostics = Vec::new();
+    for input in inputs {
+        let keep = opts.keep_matched_rows;
+        let mut outcome = read_input(
+            input,
+            read,
+            || MatchSink::new(&filter.bloom, &hasher, sel, keep),
+            progress,
+        )?;
+        outcome.sinks.par_iter_mut().for_each(MatchSink::flush);
+        let mut rows = MatchedRows {
+            input: input.to_string(),
+            header: outcome.header,
+            rows: Vec::new(),
+        };
+        for mut sink in outcome.sinks {
+            rows.rows.append(&mut sink.rows);
+            total.absorb(sink);
+        }
+        inputs_out.push(InputSummary::new(
+            input.to_string(),
+            format!("{:?}", outcome.format).to_lowercase(),
+            &outcome.stats,
+        ));
+        if keep {
+            matched_rows.push(rows);
+        }
+        diagnostics.push((input.to_string(), outcome.diagnostics));
+    }
+    let report = total.report(filter, inputs_out);
+    Ok(MatchOutcome {
+        report,
+        matched_rows,
+        diagnostics,
+    })
+}
+
+const KINDS: [TokenKind; 3] = TokenKind::ALL;
+
+fn kind_index(k: TokenKind) -> usize {
+    match k {
+        TokenKind::Msisdn => 0,
+        TokenKind::Cnic => 1,
+        TokenKind::Pair => 2,
+    }
+}
+
+/// A queued record: how many tokens it has and where its raw bytes are in the arena.
+struct Pending {
+    tokens: usize,
+    raw: std::ops::Range<usize>,
+}
+
+struct MatchSink<'a> {
+    bloom: &'a BlockedBloom,
+    hasher: &'a TokenHasher,
+    sel: KindSelection,
+    keep_rows: bool,
+    batch: TokenBatch,
+    /// Identifier key of each queued token (u64 values widened; pairs as u128).
+    keys: Vec<u128>,
+    pending: Vec<Pending>,
+    arena: Vec<u8>,
+    hits: Vec<bool>,
+    tested: [u64; 3],
+    rows_matched: [u64; 3],
+    rows_matched_any: u64,
+    tested_msisdn: DistinctSet<u64>,
+    tested_cnic: DistinctSet<u64>,
+    tested_pair: DistinctSet<u128>,
+    matched: [DistinctSet<u128>; 3],
+    rows: Vec<MatchedRow>,
+}
+
+impl<'a> MatchSink<'a> {
+    fn new(
+        bloom: &'a BlockedBloom,
+        hasher: &'a TokenHasher,
+        sel: KindSelection,
+        keep_rows: bool,
+    ) -> Self {
+        MatchSink {
+            bloom,
+            hasher,
+            sel,
+            keep_rows,
+            batch: TokenBatch::new(),
+            keys: Vec::with_capacity(BATCH + 8),
+            pending: Vec::new(),
+            arena: Vec::new(),
+            hits: Vec::with_capacity(BATCH + 8),
+            tested: [0; 3],
+            rows_matched: [0; 3],
+            rows_matched_any: 0,
+            tested_msisdn: DistinctSet::new(),
+            tested_cnic: DistinctSet::new(),
+            tested_pair: DistinctSet::new(),
+            matched: [DistinctSet::new(), DistinctSet::new(), DistinctSet::new()],
+            rows: Vec::new(),
+        }
+    }
+
+    fn flush(&mut self) {
+        if self.pending.is_empty() {
+            return;
+        }
+        let (kinds, tokens) = self.batch.hash(self.hasher);
+        self.hits.clear();
+        self.hits.resize(tokens.len(), false);
+        self.bloom.contains_many(tokens, &mut self.hits);
+        let mut t = 0;
+        for p in &self.pending {
+            let mut mask = [false; 3];
+            let span = t..t + p.tokens;
+            for ((kind, hit), key) in kinds[span.clone()]
+                .iter()
+                .zip(&self.hits[span.clone()])
+                .zip(&self.keys[span])
+            {
+                let k = kind_index(*kind);
+                self.tested[k] += 1;
+                if *hit {
+                    mask[k] = true;
+                    self.matched[k].push(*key);
+                }
+            }
+            t += p.tokens;
+            if mask.iter().any(|m| *m) {
+                self.rows_matched_any += 1;
+                for (k, hit) in mask.iter().enumerate() {
+                    self.rows_matched[k] += u64::from(*hit);
+                }
+                if self.keep_rows {
+                    self.rows.push(MatchedRow {
+                        kinds: KindSelection {
+                            msisdn: mask[0],
+                            cnic: mask[1],
+                            pair: mask[2],
+                        },
+                        raw: self.arena[p.raw.clone()].to_vec(),
+                    });
+                }
+            }
+        }
+        self.batch.clear();
+        self.keys.clear();
+        self.pending.clear();
+        self.arena.clear();
+    }
+
+    fn absorb(&mut self, other: MatchSink<'_>) {
+        for k in 0..3 {
+            self.tested[k] += other.tested[k];
+            self.rows_matched[k] += other.rows_matched[k];
+        }
+        self.rows_matched_any += other.rows_matched_any;
+        self.tested_msisdn.absorb(other.tested_msisdn);
+        self.tested_cnic.absorb(other.tested_cnic);
+        self.tested_pair.absorb(other.tested_pair);
+        for (mine, theirs) in self.matched.iter_mut().zip(other.matched) {
+            mine.absorb(theirs);
+        }
+    }
+
+    fn report(mut self, filter: &Filter, inputs: Vec<InputSummary>) -> MatchReport {
+        let fpr = filter.bloom.implied_fpr();
+        let distinct_tested = [
+            self.tested_msisdn.len(),
+            self.tested_cnic.len(),
+            self.tested_pair.len(),
+        ];
+        let mut kinds = KindsReport::default();
+        for kind in KINDS {
+            if !self.sel.has(kind) {
+                continue;
+            }
+            let k = kind_index(kind);
+            let distinct_matched = self.matched[k].len();
+            let c = correct(distinct_tested[k], distinct_matched, fpr);
+            let r = KindReport {
+                tested: self.tested[k],
+                distinct_tested: distinct_tested[k],
+                rows_matched: self.rows_matched[k],
+                distinct_matched,
+                expected_false_positives: c.expected_false_positives,
+                estimated_true_matches: c.estimated_true_matches,
+                ci95: [c.ci95_low, c.ci95_high],
+            };
+            match kind {
+                TokenKind::Msisdn => kinds.msisdn = Some(r),
+                TokenKind::Cnic => kinds.cnic = Some(r),
+                TokenKind::Pair => kinds.pair = Some(r),
+            }
+        }
+        let mut by_operator = BTreeMap::new();
+        for key in self.matched[0].keys() {
+            if let Some(m) = msisdn_from_key(*key as u64) {
+                *by_operator.entry(operator_name(m.operator())).or_insert(0) += 1;
+            }
+        }
+        let mut by_province = BTreeMap::new();
+        for key in self.matched[1].keys() {
+            if let Some(c) = cnic_from_key(*key as u64) {
+                *by_province.entry(province_name(c.province())).or_insert(0) += 1;
+            }
+        }
+        let h = &filter.header;
+        MatchReport {
+            schema: MATCH_SCHEMA,
+            filter: FilterSummary {
+                key_id: h.key_id.to_string(),
+                kinds: KINDS
+                    .iter()
+                    .filter(|k| h.kinds.contains(**k))
+                    .map(|k| k.name().to_string())
+                    .collect(),
+                target_fpr: h.target_fpr,
+                measured_fpr: h.measured_fpr,
+                implied_fpr: fpr,
+            },
+            rows_read: inputs.iter().map(|i| i.records).sum(),
+            inputs,
+            rows_matched_any: self.rows_matched_any,
+            kinds,
+            matched_msisdn_by_operator: by_operator,
+            matched_cnic_by_province: by_province,
+        }
+    }
+}
+
+impl RecordSink for MatchSink<'_> {
+    fn record(&mut self, record: &Record<'_>) {
+        let queued = self
+            .batch
+            .push_record(self.sel, record.msisdns, record.cnics);
+        if queued == 0 {
+            return;
+        }
+        if self.sel.msisdn {
+            for m in record.msisdns {
+                let key = msisdn_key(m);
+                self.tested_msisdn.push(key);
+                self.keys.push(u128::from(key));
+            }
+        }
+        if self.sel.cnic {
+            for c in record.cnics {
+                let key = cnic_key(c);
+                self.tested_cnic.push(key);
+                self.keys.push(u128::from(key));
+            }
+        }
+        if self.sel.pair {
+            for m in record.msisdns {
+                for c in record.cnics {
+                    let key = pair_key(m, c);
+                    self.tested_pair.push(key);
+                    self.keys.push(key);
+                }
+            }
+        }
+        let raw = if self.keep_rows {
+            let start = self.arena.len();
+            self.arena.extend_from_slice(record.raw);
+            start..self.arena.len()
+        } else {
+            0..0
+        };
+        self.pending.push(Pending {
+            tokens: queued,
+            raw,
+        });
+        if self.batch.len() >= BATCH {
+            self.flush();
+        }
+    }
+}

@@ -1,0 +1,217 @@
+//! Which token kinds a pipeline makes, and the batch that feeds the SIMD hasher.
+
+use std::str::FromStr;
+
+use leakmatch_hashing::{encode, encode_pair, Encoded, Token, TokenHasher, TokenKind};
+use leakmatch_ingest::{Cnic, Msisdn};
+
+/// Which token kinds to make: single identifiers and/or (MSISDN, CNIC) pairs of one record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct KindSelection {
+    /// MSISDN tokens.
+    pub msisdn: bool,
+    /// CNIC tokens.
+    pub cnic: bool,
+    /// Pair tokens (MSISDN and CNIC of the same record).
+    pub pair: bool,
+}
+
+impl Default for KindSelection {
+    /// All three kinds: pairs are made only where a record has both identifiers.
+    fn default() -> Self {
+        KindSelection {
+            msisdn: true,
+            cnic: true,
+            pair: true,
+        }
+    }
+}
+
+impl KindSelection {
+    /// Whether `kind` is selected.
+    pub fn has(&self, kind: TokenKind) -> bool {
+        match kind {
+            TokenKind::Msisdn => self.msisdn,
+            TokenKind::Cnic => self.cnic,
+            TokenKind::Pair => self.pair,
+        }
+    }
+
+    /// Selected kinds in canonical order.
+    pub fn kinds(&self) -> Vec<TokenKind> {
+        TokenKind::ALL
+            .into_iter()
+            .filter(|k| self.has(*k))
+            .collect()
+    }
+}
+
+impl FromStr for KindSelection {
+    type Err = String;
+
+    /// Parses a comma-separated list such as `msisdn,pair`.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let mut sel = KindSelection {
+            msisdn: false,
+            cnic: false,
+            pair: false,
+        };
+        for part in s.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+            match part.to_ascii_lowercase().as_str() {
+                "msisdn" => sel.msisdn = true,
+                "cnic" => sel.cnic = true,
+                "pair" => sel.pair = true,
+                other => {
+                    return Err(format!(
+                        "unknown kind '{other}' (expected msisdn, cnic or pair)"
+                    ))
+                }
+            }
+        }
+        if !(sel.msisdn || sel.cnic || sel.pair) {
+            return Err("no kind selected (expected a list of msisdn, cnic, pair)".into());
+        }
+        Ok(sel)
+    }
+}
+
+/// Tokens are hashed this many at a time: a multiple of the widest SIMD degree (16 lanes).
+pub(crate) const BATCH: usize = 64;
+
+/// A queue of encoded identifiers, hashed together once full.
+pub(crate) struct TokenBatch {
+    encoded: Vec<Encoded>,
+    kinds: Vec<TokenKind>,
+    tokens: Vec<Token>,
+}
+
+impl TokenBatch {
+    pub(crate) fn new() -> Self {
+        TokenBatch {
+            encoded: Vec::with_capacity(BATCH),
+            kinds: Vec::with_capacity(BATCH),
+            tokens: Vec::with_capacity(BATCH),
+        }
+    }
+
+    /// Queues the tokens of one record for the selected kinds; returns how many were queued.
+    pub(crate) fn push_record(
+        &mut self,
+        sel: KindSelection,
+        msisdns: &[Msisdn],
+        cnics: &[Cnic],
+    ) -> usize {
+        let before = self.encoded.len();
+        if sel.msisdn {
+            for m in msisdns {
+                self.push(TokenKind::Msisdn, encode(TokenKind::Msisdn, m.as_bytes()));
+            }
+        }
+        if sel.cnic {
+            for c in cnics {
+                self.push(TokenKind::Cnic, encode(TokenKind::Cnic, c.as_bytes()));
+            }
+        }
+        if sel.pair {
+            for m in msisdns {
+                for c in cnics {
+                    self.push(TokenKind::Pair, encode_pair(m.as_bytes(), c.as_bytes()));
+                }
+            }
+        }
+        self.encoded.len() - before
+    }
+
+    fn push(&mut self, kind: TokenKind, e: Encoded) {
+        self.encoded.push(e);
+        self.kinds.push(kind);
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.encoded.len()
+    }
+
+    /// Hashes everything queued; the tokens stay readable until [`TokenBatch::clear`].
+    pub(crate) fn hash(&mut self, hasher: &TokenHasher) -> (&[TokenKind], &[Token]) {
+        self.tokens.clear();
+        self.tokens.resize(self.encoded.len(), Token([0; 32]));
+        hasher.hash_many(&self.encoded, &mut self.tokens);
+        (&self.kinds, &self.tokens)
+    }
+
+    pub(crate) fn clear(&mut self) {
+        self.encoded.clear();
+        self.kinds.clear();
+        self.tokens.clear();
+    }
+}
+
+/// The canonical MSISDN as an integer (12 digits fit in 40 bits).
+pub(crate) fn msisdn_key(m: &Msisdn) -> u64 {
+    digits_value(m.as_bytes())
+}
+
+/// The canonical CNIC as an integer (13 digits fit in 44 bits).
+pub(crate) fn cnic_key(c: &Cnic) -> u64 {
+    digits_value(c.as_bytes())
+}
+
+/// A (MSISDN, CNIC) pair as one integer, exact.
+pub(crate) fn pair_key(m: &Msisdn, c: &Cnic) -> u128 {
+    (u128::from(msisdn_key(m)) << 64) | u128::from(cnic_key(c))
+}
+
+fn digits_value(d: &[u8]) -> u64 {
+    d.iter().fold(0u64, |acc, b| {
+        acc * 10 + u64::from(b.wrapping_sub(b'0') % 10)
+    })
+}
+
+/// Rebuilds the canonical MSISDN from [`msisdn_key`].
+pub(crate) fn msisdn_from_key(v: u64) -> Option<Msisdn> {
+    Msisdn::parse(&key_digits::<12>(v)).ok()
+}
+
+/// Rebuilds the canonical CNIC from [`cnic_key`].
+pub(crate) fn cnic_from_key(v: u64) -> Option<Cnic> {
+    Cnic::parse(&key_digits::<13>(v)).ok()
+}
+
+fn key_digits<const N: usize>(mut v: u64) -> [u8; N] {
+    let mut out = [b'0'; N];
+    for slot in out.iter_mut().rev() {
+        *slot = b'0' + (v % 10) as u8;
+        v /= 10;
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kind_selection_parses() {
+        let s: KindSelection = "msisdn, PAIR".parse().unwrap();
+        assert_eq!(
+            s,
+            KindSelection {
+                msisdn: true,
+                cnic: false,
+                pair: true
+            }
+        );
+        assert!("".parse::<KindSelection>().is_err());
+        assert!("imsi".parse::<KindSelection>().is_err());
+    }
+
+    #[test]
+    fn keys_round_trip() {
+        let m = Msisdn::parse(b"03001234567").unwrap();
+        assert_eq!(msisdn_key(&m), 923_001_234_567);
+        assert_eq!(msisdn_from_key(msisdn_key(&m)), Some(m));
+        let c = Cnic::parse(b"35202-1234567-1").unwrap();
+        assert_eq!(cnic_from_key(cnic_key(&c)), Some(c));
+        assert_ne!(pair_key(&m, &c), u128::from(cnic_key(&c)));
+    }
+}

@@ -80,12 +80,7 @@ impl BlockedBloom {
 
     /// Adds many tokens, 16 at a time with software prefetch.
     pub fn insert_many(&self, ts: &[Token]) {
-        for group in ts.chunks(GROUP) {
-            let blocks = self.prefetch_group(group);
-            for (t, &b) in group.iter().zip(&blocks) {
-                self.insert_at(b, t);
-            }
-        }
+        self.grouped(ts, |_, b, t| self.insert_at(b, t));
     }
 
     /// Adds many tokens using the current rayon pool.
@@ -111,12 +106,7 @@ impl BlockedBloom {
             out.len(),
             "contains_many: output length differs from input"
         );
-        for (group, found) in ts.chunks(GROUP).zip(out.chunks_mut(GROUP)) {
-            let blocks = self.prefetch_group(group);
-            for ((t, &b), f) in group.iter().zip(&blocks).zip(found) {
-                *f = self.contains_at(b, t);
-            }
-        }
+        self.grouped(ts, |i, b, t| out[i] = self.contains_at(b, t));
     }
 
     /// Adds every token of `other`, which must have the same parameters.
@@ -247,6 +237,30 @@ impl BlockedBloom {
     #[inline]
     fn block(&self, b: usize) -> &[AtomicU64] {
         &self.bits.atomics()[b * WORDS..b * WORDS + WORDS]
+    }
+
+    /// Calls `work(i, block of ts[i], &ts[i])` in order, group by group; the blocks of the
+    /// next group are prefetched before the current group is worked on, so misses overlap
+    /// within and across groups.
+    #[inline]
+    fn grouped(&self, ts: &[Token], mut work: impl FnMut(usize, usize, &Token)) {
+        let mut groups = ts.chunks(GROUP);
+        let Some(mut group) = groups.next() else {
+            return;
+        };
+        let mut blocks = self.prefetch_group(group);
+        let mut start = 0;
+        loop {
+            let next = groups.next().map(|g| (g, self.prefetch_group(g)));
+            for (j, (t, &b)) in group.iter().zip(&blocks).enumerate() {
+                work(start + j, b, t);
+            }
+            start += group.len();
+            match next {
+                Some((g, b)) => (group, blocks) = (g, b),
+                None => return,
+            }
+        }
     }
 
     #[inline]

@@ -92,9 +92,12 @@ pub(crate) fn detect_delimiter(data: &[u8]) -> u8 {
         }
         pos += end + 1;
     }
+    let Some(first) = counts.first() else {
+        return b',';
+    };
     let consistent = (0..4)
-        .filter(|&j| counts.iter().all(|c| c[j] > 0 && c[j] == counts[0][j]))
-        .max_by_key(|&j| (counts[0][j], std::cmp::Reverse(j)));
+        .filter(|&j| counts.iter().all(|c| c[j] > 0 && c[j] == first[j]))
+        .max_by_key(|&j| (first[j], std::cmp::Reverse(j)));
     let total = |j: usize| counts.iter().map(|c| c[j]).sum::<usize>();
     let best = consistent.or_else(|| {
         (0..4)
@@ -202,6 +205,8 @@ mod tests {
         assert_eq!(detect_delimiter(b"a\tb\n1\t2\n"), b'\t');
         assert_eq!(detect_delimiter(b"a|b\n\"1|x\"|2\n"), b'|');
         assert_eq!(detect_delimiter(b"msisdn\n1\n"), b',');
+        assert_eq!(detect_delimiter(b""), b',');
+        assert_eq!(detect_delimiter(b"\n\n"), b',');
         assert_eq!(detect_delimiter(b"name,mobile\n\"Khan, A\",0300\n"), b',');
     }
 

@@ -21,12 +21,44 @@ const BOM: &[u8] = b"\xEF\xBB\xBF";
 const MAX_NAMES: usize = 32;
 
 /// Reads one input, handing every record with an identifier to a sink made by `make_sink`
-/// (one per chunk, on the current rayon pool), and counts everything.
+/// (one sink per chunk, on the current rayon pool; sinks come back in input order), and counts
+/// everything: each candidate field is counted valid or rejected per kind, `records` counts data
+/// records (not a CSV header, not skipped records, not blank lines), `pairs` every
+/// MSISDN × CNIC combination of a record.
 ///
+/// # Inputs
 /// Regular files are memory-mapped unless `opts.mmap` is false: **the file must not shrink
-/// while it is read** (see the `source` module docs: SIGBUS). Errors name the input and never
-/// hold a field value. A corrupt or truncated compressed input fails with
-/// [`IngestError::Decompress`] after the records before the damage were processed.
+/// while it is read** (SIGBUS). Standard input, pipes, `.gz` and `.zst` (by extension or magic
+/// bytes) are streamed in blocks of `chunk_size` cut at the last record boundary, processed in
+/// parallel batches while the next batch is read. A UTF-8 BOM is skipped; offsets still count it.
+///
+/// # Formats
+/// [`Format::Auto`]: `.jsonl`/`.ndjson` or a first non-blank `{` → JSON lines; `.sql` or a start
+/// of `--`, `/*`, `CREATE`, `INSERT`, `DROP`, `LOCK`, `SET` → SQL; anything else CSV-like (`,`
+/// `;` tab `|`, detected from the first 20 records; RFC 4180 quotes, newlines inside quotes).
+/// Scan mode only when asked.
+///
+/// # Columns
+/// CSV header names, JSON keys and SQL column names are matched case- and
+/// punctuation-insensitively. For each kind, the user's columns if given (names, or 1-based
+/// indices like `cut -f`), otherwise automatic choice by name (`msisdn`, `mobile_no`, `phone2`,
+/// `cell`, `contact`, … but not `imsi`/`imei`; `cnic`, `nic`, `national_id`, `id_card`, …).
+/// A CSV whose header selects nothing fails with [`IngestError::NoIdentifierColumn`]. A CSV is
+/// taken as headerless when the user gave only indices and one of those fields of the first row
+/// holds a digit.
+///
+/// # Scan mode
+/// Every line is a record; runs of digits (ASCII, Arabic-Indic, Urdu) with separators
+/// `- ( ) + .` and space are candidates when they hold 10–14 digits: 13 → CNIC, otherwise
+/// MSISDN. Shorter runs (ages, dates, postal codes) and runs of 15+ digits (IMSI, IMEI) are
+/// ignored and not counted.
+///
+/// # Errors
+/// Errors name the input and never hold a field value. A corrupt or truncated compressed input
+/// fails with [`IngestError::Decompress`] after the complete records before the damage were
+/// handed to sinks (the sinks are then dropped; the error counts the records). Broken JSON lines
+/// and truncated SQL tuples are skipped and reported in [`Diagnostics`](crate::Diagnostics) with
+/// 1-based line and byte offset; an unterminated CSV quote at the end is a warning.
 pub fn read_input<S, F>(
     source: &InputSource,
     opts: &ReadOptions,

@@ -1,0 +1,79 @@
+//! Release-mode throughput sanity check (ignored by default):
+//! `cargo test --release -p leakmatch-ingest --test throughput -- --ignored --nocapture`.
+#![allow(clippy::unwrap_used)] // Test code: a panic is the failure report.
+
+use std::io::Write;
+use std::time::Instant;
+
+use leakmatch_ingest::{
+    read_input, Format, InputSource, NoProgress, ReadOptions, Record, RecordSink,
+};
+
+struct Count(u64);
+
+impl RecordSink for Count {
+    fn record(&mut self, r: &Record<'_>) {
+        self.0 += (r.msisdns.len() + r.cnics.len()) as u64;
+    }
+}
+
+/// About `mb` MB of synthetic CSV rows (~100 bytes each, random-looking numbers).
+fn generate(path: &std::path::Path, mb: usize) {
+    let mut f = std::io::BufWriter::new(std::fs::File::create(path).unwrap());
+    writeln!(f, "id,name,msisdn,cnic,address,city").unwrap();
+    let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut written = 0;
+    let mut id = 0u64;
+    while written < mb << 20 {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        id += 1;
+        let row = format!(
+            "{id},Synthetic Person,0300{:07},{}{:012},\"House {}, Street 12, Saddar\",Lahore\n",
+            x % 10_000_000,
+            1 + x % 7,
+            (x >> 20) % 1_000_000_000_000,
+            x % 500
+        );
+        written += row.len();
+        f.write_all(row.as_bytes()).unwrap();
+    }
+}
+
+fn measure(path: &std::path::Path, threads: usize, format: Format) -> f64 {
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .unwrap();
+    let len = std::fs::metadata(path).unwrap().len() as f64;
+    let opts = ReadOptions {
+        format,
+        ..ReadOptions::default()
+    };
+    let src = InputSource::Path(path.to_path_buf());
+    let mut best = f64::MAX;
+    for _ in 0..3 {
+        let t = Instant::now();
+        let out = pool
+            .install(|| read_input(&src, &opts, || Count(0), &NoProgress))
+            .unwrap();
+        best = best.min(t.elapsed().as_secs_f64());
+        assert!(out.stats.records > 0);
+    }
+    len / best / 1e9
+}
+
+#[test]
+#[ignore = "throughput check: run in release with --ignored --nocapture"]
+fn throughput() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("big.csv");
+    generate(&p, 200);
+    for format in [Format::Csv, Format::Scan] {
+        for threads in [1, 2] {
+            let gbs = measure(&p, threads, format);
+            println!("{format}: {threads} thread(s): {gbs:.2} GB/s");
+        }
+    }
+}

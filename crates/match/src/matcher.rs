@@ -12,7 +12,7 @@ use leakmatch_ingest::{read_input, InputSource, Progress, ReadOptions, Record, R
 use rayon::prelude::*;
 
 use crate::estimate::correct;
-use crate::report::{operator_name, province_name, FilterSummary, MATCH_SCHEMA};
+use crate::report::{FilterSummary, MATCH_SCHEMA};
 use crate::tokens::{cnic_from_key, cnic_key, msisdn_from_key, msisdn_key, pair_key};
 use crate::tokens::{KindSelection, TokenBatch, BATCH};
 use crate::{DistinctSet, InputSummary, KindReport, KindsReport, MatchReport, PipelineError};
@@ -277,13 +277,13 @@ impl<'a> MatchSink<'a> {
         let mut by_operator = BTreeMap::new();
         for key in self.matched[0].keys() {
             if let Some(m) = msisdn_from_key(*key as u64) {
-                *by_operator.entry(operator_name(m.operator())).or_insert(0) += 1;
+                *by_operator.entry(m.operator().name()).or_insert(0) += 1;
             }
         }
         let mut by_province = BTreeMap::new();
         for key in self.matched[1].keys() {
             if let Some(c) = cnic_from_key(*key as u64) {
-                *by_province.entry(province_name(c.province())).or_insert(0) += 1;
+                *by_province.entry(c.province().name()).or_insert(0) += 1;
             }
         }
         let h = &filter.header;

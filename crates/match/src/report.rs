@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use leakmatch_ingest::{InputStats, KindStats, Operator, Province, RejectReason};
+use leakmatch_ingest::{InputStats, KindStats, RejectReason};
 use serde::Serialize;
 
 /// Identifier candidates of one kind: valid, and rejected by reason.
@@ -143,28 +143,3 @@ pub struct MatchReport {
 
 /// Schema tag of [`MatchReport`].
 pub const MATCH_SCHEMA: &str = "leakmatch.match.v1";
-
-/// Stable JSON name of an operator allocation.
-pub fn operator_name(o: Operator) -> &'static str {
-    match o {
-        Operator::Jazz => "jazz",
-        Operator::Zong => "zong",
-        Operator::Ufone => "ufone",
-        Operator::Telenor => "telenor",
-        Operator::Sco => "sco",
-        Operator::Instaphone => "instaphone",
-    }
-}
-
-/// Stable JSON name of a province.
-pub fn province_name(p: Province) -> &'static str {
-    match p {
-        Province::KhyberPakhtunkhwa => "khyber_pakhtunkhwa",
-        Province::Fata => "fata",
-        Province::Punjab => "punjab",
-        Province::Sindh => "sindh",
-        Province::Balochistan => "balochistan",
-        Province::Islamabad => "islamabad",
-        Province::GilgitBaltistan => "gilgit_baltistan",
-    }
-}

@@ -146,14 +146,14 @@ impl TokenBatch {
     }
 }
 
-/// The canonical MSISDN as an integer (12 digits fit in 40 bits).
+/// The MSISDN as an integer (its national number; see [`Msisdn::to_u64`]).
 pub(crate) fn msisdn_key(m: &Msisdn) -> u64 {
-    digits_value(m.as_bytes())
+    m.to_u64()
 }
 
-/// The canonical CNIC as an integer (13 digits fit in 44 bits).
+/// The CNIC as an integer (13 digits fit in 44 bits).
 pub(crate) fn cnic_key(c: &Cnic) -> u64 {
-    digits_value(c.as_bytes())
+    c.to_u64()
 }
 
 /// A (MSISDN, CNIC) pair as one integer, exact.
@@ -161,29 +161,14 @@ pub(crate) fn pair_key(m: &Msisdn, c: &Cnic) -> u128 {
     (u128::from(msisdn_key(m)) << 64) | u128::from(cnic_key(c))
 }
 
-fn digits_value(d: &[u8]) -> u64 {
-    d.iter().fold(0u64, |acc, b| {
-        acc * 10 + u64::from(b.wrapping_sub(b'0') % 10)
-    })
-}
-
-/// Rebuilds the canonical MSISDN from [`msisdn_key`].
+/// Rebuilds the MSISDN from [`msisdn_key`].
 pub(crate) fn msisdn_from_key(v: u64) -> Option<Msisdn> {
-    Msisdn::parse(&key_digits::<12>(v)).ok()
+    Msisdn::from_national(v).ok()
 }
 
-/// Rebuilds the canonical CNIC from [`cnic_key`].
+/// Rebuilds the CNIC from [`cnic_key`].
 pub(crate) fn cnic_from_key(v: u64) -> Option<Cnic> {
-    Cnic::parse(&key_digits::<13>(v)).ok()
-}
-
-fn key_digits<const N: usize>(mut v: u64) -> [u8; N] {
-    let mut out = [b'0'; N];
-    for slot in out.iter_mut().rev() {
-        *slot = b'0' + (v % 10) as u8;
-        v /= 10;
-    }
-    out
+    Cnic::from_u64(v).ok()
 }
 
 #[cfg(test)]
@@ -208,7 +193,7 @@ mod tests {
     #[test]
     fn keys_round_trip() {
         let m = Msisdn::parse(b"03001234567").unwrap();
-        assert_eq!(msisdn_key(&m), 923_001_234_567);
+        assert_eq!(msisdn_key(&m), 3_001_234_567);
         assert_eq!(msisdn_from_key(msisdn_key(&m)), Some(m));
         let c = Cnic::parse(b"35202-1234567-1").unwrap();
         assert_eq!(cnic_from_key(cnic_key(&c)), Some(c));

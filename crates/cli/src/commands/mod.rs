@@ -49,7 +49,7 @@ pub fn read_options(args: &InputArgs) -> anyhow::Result<ReadOptions> {
 pub fn input_sources(args: &InputArgs) -> Vec<InputSource> {
     args.inputs
         .iter()
-        .map(|s| InputSource::from_arg(s))
+        .map(InputSource::from_arg)
         .collect()
 }
 

@@ -47,6 +47,7 @@ fn main() -> ExitCode {
         Command::Inspect { json, filter } => commands::inspect::run(&filter, json),
         Command::Merge { output, filters } => commands::merge::run(&output, &filters, &printer),
         Command::Gen(args) => commands::gen::run(&args, &printer),
+        Command::Size(args) => commands::size::run(&args, &printer),
         Command::Demo { rows, keep } => commands::demo::run(rows, keep.as_deref(), &printer),
     };
     match result {

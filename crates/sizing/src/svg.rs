@@ -49,7 +49,7 @@ impl Bar {
     }
 }
 
-const WIDTH: u32 = 560;
+const WIDTH: u32 = 540;
 const LABEL_W: u32 = 150;
 const VALUE_W: u32 = 90;
 const ROW: u32 = 24;
@@ -77,7 +77,7 @@ pub(crate) fn bar_chart(id: &str, title: &str, bars: &[Bar]) -> String {
     for (i, bar) in bars.iter().enumerate() {
         let y = TOP + ROW * i as u32;
         let w = ((bar.value as f64 / max as f64) * f64::from(span)).round() as u32;
-        let w = if bar.value > 0 { w.max(1) } else { 0 };
+        let w = if bar.value > 0 { w.max(3) } else { 0 };
         let class = if bar.alert { "bar alert" } else { "bar" };
         let _ = write!(
             s,
@@ -189,7 +189,7 @@ mod tests {
         let svg = bar_chart("c<1>", "T&T", &[Bar::new("<b>", 10), Bar::new("z", 5)]);
         assert!(svg.starts_with(r#"<svg id="c&lt;1&gt;""#));
         assert!(svg.contains("T&amp;T") && svg.contains("&lt;b&gt;") && !svg.contains("<b>"));
-        assert!(svg.contains(r#"width="320""#) && svg.contains(r#"width="160""#));
+        assert!(svg.contains(r#"width="300""#) && svg.contains(r#"width="150""#));
         let heat = heatmap(
             "h",
             "H",

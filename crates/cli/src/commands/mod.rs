@@ -7,6 +7,7 @@ pub mod inspect;
 pub mod keygen;
 pub mod matching;
 pub mod merge;
+pub mod size;
 
 use std::path::Path;
 use std::str::FromStr;

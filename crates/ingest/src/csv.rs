@@ -11,6 +11,7 @@ use memchr::memchr;
 
 use crate::chunk::find_record_end;
 use crate::emit::{Emitter, EventKind};
+use crate::swar::find3;
 use crate::RecordSink;
 
 /// Delimiters tried by detection, in order of preference on ties.
@@ -123,10 +124,6 @@ pub(crate) fn parse_chunk<S: RecordSink>(
 ) {
     let delim = plan.delim;
     let kinds = plan.kinds.as_slice();
-    let mut stop = [false; 256];
-    stop[usize::from(delim)] = true;
-    stop[usize::from(b'"')] = true;
-    stop[usize::from(b'\n')] = true;
     let len = data.len();
     let mut pos = 0;
     while pos < len {
@@ -155,9 +152,7 @@ pub(crate) fn parse_chunk<S: RecordSink>(
                         }
                     }
                 } else {
-                    while pos < len && !stop[usize::from(data[pos])] {
-                        pos += 1;
-                    }
+                    pos = find3(data, pos, delim, b'"', b'\n');
                     if pos < len && data[pos] == b'"' {
                         odd = true;
                         pos += 1;

@@ -40,6 +40,7 @@ mod source;
 mod sql;
 mod stats;
 mod stream;
+mod swar;
 mod synth;
 
 pub use error::IngestError;

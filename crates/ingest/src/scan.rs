@@ -14,6 +14,7 @@
 use memchr::memchr;
 
 use crate::emit::Emitter;
+use crate::swar::{load, zero_bytes, HIGH, ONES};
 use crate::RecordSink;
 
 const OTHER: u8 = 0;
@@ -63,15 +64,41 @@ fn joinable(group: &[u8]) -> bool {
         || group.iter().filter(|b| b.is_ascii_digit()).count() == 5
 }
 
+fn has_zero(v: u64) -> bool {
+    zero_bytes(v) != 0
+}
+
+/// Whether any byte of the 8 bytes in `x` may start a run: an ASCII digit, `+`, `(`, or any
+/// non-ASCII byte (checked exactly by the byte loop).
+#[inline]
+fn maybe_start(x: u64) -> bool {
+    // Bytes strictly between 0x2F and 0x3A, for bytes < 0x80 ("hasbetween" bit hack).
+    let low = x & (ONES * 0x7F);
+    let digit =
+        (ONES * (0x7F + 0x3A)).wrapping_sub(low) & !x & low.wrapping_add(ONES * (0x7F - 0x2F));
+    digit & HIGH != 0 || x & HIGH != 0 || has_zero(x ^ (ONES * 0x2B)) || has_zero(x ^ (ONES * 0x28))
+}
+
 /// Calls `found(run, digits)` for every run of `line` with at least 10 digits.
 #[inline]
 pub(crate) fn runs(line: &[u8], mut found: impl FnMut(&[u8], usize)) {
     let n = line.len();
     let mut i = 0;
     while i < n {
-        // Skip to a possible start.
-        let c = CLASS[usize::from(line[i])];
-        if c == OTHER || c == SEP || c == SPACE || (c == LEAD && !wide_digit(line, i)) {
+        // Skip to a possible start, eight bytes at a time where none can start a run.
+        while let Some(w) = load(line, i) {
+            if maybe_start(w) {
+                break;
+            }
+            i += 8;
+        }
+        while i < n && !matches!(CLASS[usize::from(line[i])], DIGIT | OPEN | LEAD) {
+            i += 1;
+        }
+        if i >= n {
+            break;
+        }
+        if CLASS[usize::from(line[i])] == LEAD && !wide_digit(line, i) {
             i += 1;
             continue;
         }
@@ -80,13 +107,19 @@ pub(crate) fn runs(line: &[u8], mut found: impl FnMut(&[u8], usize)) {
         let mut last_digit_end = start;
         let mut first_space = None;
         let mut first_group = 0;
-        while i < n {
+        loop {
+            let group = i;
+            while i < n && line[i].is_ascii_digit() {
+                i += 1;
+            }
+            if i > group {
+                digits += i - group;
+                last_digit_end = i;
+            }
+            if i >= n {
+                break;
+            }
             match CLASS[usize::from(line[i])] {
-                DIGIT => {
-                    digits += 1;
-                    i += 1;
-                    last_digit_end = i;
-                }
                 LEAD if wide_digit(line, i) => {
                     digits += 1;
                     i += 2;
@@ -154,6 +187,22 @@ mod tests {
             v.push((String::from_utf8_lossy(r).into_owned(), d))
         });
         v
+    }
+
+    #[test]
+    fn swar_start_filter_is_exact_for_ascii() {
+        for b in 0u8..=255 {
+            for pos in 0..8 {
+                let mut w = [b'a'; 8];
+                w[pos] = b;
+                let want = b.is_ascii_digit() || b == b'+' || b == b'(' || b >= 0x80;
+                assert_eq!(
+                    maybe_start(u64::from_le_bytes(w)),
+                    want,
+                    "byte {b:#x} at {pos}"
+                );
+            }
+        }
     }
 
     #[test]

@@ -1,0 +1,60 @@
+//! Eight bytes at a time in a `u64` ("SIMD within a register"): portable, no `unsafe`.
+
+/// `0x01` in every byte.
+pub(crate) const ONES: u64 = 0x0101_0101_0101_0101;
+/// `0x80` in every byte.
+pub(crate) const HIGH: u64 = 0x8080_8080_8080_8080;
+
+/// The 8 bytes at `data[pos..]`, little-endian, if there are 8.
+#[inline]
+pub(crate) fn load(data: &[u8], pos: usize) -> Option<u64> {
+    let word = data.get(pos..pos + 8)?;
+    let mut w = [0u8; 8];
+    w.copy_from_slice(word);
+    Some(u64::from_le_bytes(w))
+}
+
+/// High bit set in bytes of `v` that are zero. Bits above the lowest zero byte may be false
+/// positives (borrows), so only the lowest set bit is exact.
+#[inline]
+pub(crate) fn zero_bytes(v: u64) -> u64 {
+    v.wrapping_sub(ONES) & !v & HIGH
+}
+
+/// Index of the first byte of `data[pos..]` equal to `a`, `b` or `c`, or `data.len()`.
+#[inline]
+pub(crate) fn find3(data: &[u8], mut pos: usize, a: u8, b: u8, c: u8) -> usize {
+    let (wa, wb, wc) = (
+        ONES * u64::from(a),
+        ONES * u64::from(b),
+        ONES * u64::from(c),
+    );
+    while let Some(x) = load(data, pos) {
+        let m = zero_bytes(x ^ wa) | zero_bytes(x ^ wb) | zero_bytes(x ^ wc);
+        if m != 0 {
+            return pos + (m.trailing_zeros() / 8) as usize;
+        }
+        pos += 8;
+    }
+    while pos < data.len() && data[pos] != a && data[pos] != b && data[pos] != c {
+        pos += 1;
+    }
+    pos
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn find3_matches_naive() {
+        let data = b"abc,def\"ghij\nklmnopqrstuv,wx\x80\xff,\x00\n";
+        for start in 0..=data.len() {
+            let want = data[start..]
+                .iter()
+                .position(|&x| x == b',' || x == b'"' || x == b'\n')
+                .map_or(data.len(), |k| start + k);
+            assert_eq!(find3(data, start, b',', b'"', b'\n'), want, "from {start}");
+        }
+    }
+}

@@ -14,7 +14,7 @@
 use memchr::memchr;
 
 use crate::emit::Emitter;
-use crate::swar::{load, zero_bytes, HIGH, ONES};
+use crate::swar::{load, skip_digits, zero_bytes, HIGH, ONES};
 use crate::RecordSink;
 
 const OTHER: u8 = 0;
@@ -109,9 +109,7 @@ pub(crate) fn runs(line: &[u8], mut found: impl FnMut(&[u8], usize)) {
         let mut first_group = 0;
         loop {
             let group = i;
-            while i < n && line[i].is_ascii_digit() {
-                i += 1;
-            }
+            i = skip_digits(line, i);
             if i > group {
                 digits += i - group;
                 last_digit_end = i;

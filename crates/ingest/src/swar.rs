@@ -42,9 +42,40 @@ pub(crate) fn find3(data: &[u8], mut pos: usize, a: u8, b: u8, c: u8) -> usize {
     pos
 }
 
+/// Index of the first byte of `data[pos..]` that is not an ASCII digit, or `data.len()`.
+#[inline]
+pub(crate) fn skip_digits(data: &[u8], mut pos: usize) -> usize {
+    while let Some(x) = load(data, pos) {
+        // Digits become 0..=9; adding 0x76 to the low 7 bits sets the high bit from 10 up, and
+        // bytes >= 0x80 keep theirs. No carry crosses a byte: exact in every byte.
+        let y = x ^ (ONES * 0x30);
+        let m = ((y & (ONES * 0x7F)).wrapping_add(ONES * 0x76) | y) & HIGH;
+        if m != 0 {
+            return pos + (m.trailing_zeros() / 8) as usize;
+        }
+        pos += 8;
+    }
+    while pos < data.len() && data[pos].is_ascii_digit() {
+        pos += 1;
+    }
+    pos
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn skip_digits_matches_naive() {
+        for b in 0u8..=255 {
+            for at in 0..12 {
+                let mut data = *b"012345678901";
+                data[at] = b;
+                let want = data.iter().position(|x| !x.is_ascii_digit()).unwrap_or(12);
+                assert_eq!(skip_digits(&data, 0), want, "byte {b:#x} at {at}");
+            }
+        }
+    }
 
     #[test]
     fn find3_matches_naive() {

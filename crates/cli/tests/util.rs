@@ -1,6 +1,11 @@
 //! Test harness: a temp dir per test and a command builder for the `leakmatch` binary.
 //! Shared by every test binary in this directory (`mod util;`), each using part of it.
-#![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::new_without_default)]
+#![allow(
+    dead_code,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::new_without_default
+)]
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};

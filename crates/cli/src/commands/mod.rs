@@ -48,10 +48,7 @@ pub fn read_options(args: &InputArgs) -> anyhow::Result<ReadOptions> {
 }
 
 pub fn input_sources(args: &InputArgs) -> Vec<InputSource> {
-    args.inputs
-        .iter()
-        .map(InputSource::from_arg)
-        .collect()
+    args.inputs.iter().map(InputSource::from_arg).collect()
 }
 
 pub fn load_key(path: &Path, allow_insecure: bool) -> anyhow::Result<Key> {

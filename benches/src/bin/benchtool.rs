@@ -1,0 +1,69 @@
+//! What `scripts/bench.sh` needs beyond coreutils.
+//!
+//! - `benchtool run OUT -- CMD [ARGS..]`: runs `CMD`, writes `WALL_SECONDS MAX_RSS_KIB EXIT` to
+//!   `OUT` (wall time from a monotonic clock; peak RSS from `wait4`, i.e. the largest resident
+//!   set of the command or any of its waited-for descendants, as `/usr/bin/time -v` reports it),
+//!   and exits with the command's status.
+//! - `benchtool get FILE PATH`: prints the JSON value at dotted `PATH` (`kinds.msisdn.tested`;
+//!   array indices as numbers) of `FILE`, strings unquoted; exits 1 if absent.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::process::{Command, ExitCode};
+use std::time::Instant;
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match args.first().map(String::as_str) {
+        Some("run") if args.len() >= 4 && args[2] == "--" => run(&args[1], &args[3..]),
+        Some("get") if args.len() == 3 => get(&args[1], &args[2]),
+        _ => {
+            eprintln!("usage: benchtool run OUT -- CMD [ARGS..] | benchtool get FILE PATH");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run(out: &str, cmd: &[String]) -> ExitCode {
+    let started = Instant::now();
+    let child = Command::new(&cmd[0])
+        .args(&cmd[1..])
+        .spawn()
+        .expect("cannot start the command");
+    let pid = i32::try_from(child.id()).expect("pid fits in i32");
+    let mut status = 0i32;
+    // SAFETY: an all-zero rusage is a valid value of this plain C struct.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: `pid` is our unwaited child; both pointers are valid for writes.
+    let rc = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+    assert_eq!(rc, pid, "wait4 failed");
+    let wall = started.elapsed().as_secs_f64();
+    let code = if libc::WIFEXITED(status) {
+        libc::WEXITSTATUS(status)
+    } else {
+        128 + libc::WTERMSIG(status)
+    };
+    std::fs::write(out, format!("{wall:.3} {} {code}\n", usage.ru_maxrss))
+        .expect("cannot write the measurement");
+    ExitCode::from(u8::try_from(code).unwrap_or(1))
+}
+
+fn get(file: &str, path: &str) -> ExitCode {
+    let text = std::fs::read_to_string(file).expect("cannot read the JSON file");
+    let root: serde_json::Value = serde_json::from_str(&text).expect("not JSON");
+    let mut v = &root;
+    for part in path.split('.') {
+        let next = match part.parse::<usize>() {
+            Ok(i) => v.get(i),
+            Err(_) => v.get(part),
+        };
+        match next {
+            Some(n) => v = n,
+            None => return ExitCode::FAILURE,
+        }
+    }
+    match v {
+        serde_json::Value::String(s) => println!("{s}"),
+        other => println!("{other}"),
+    }
+    ExitCode::SUCCESS
+}

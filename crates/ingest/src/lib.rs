@@ -24,6 +24,7 @@
 #![deny(missing_docs)]
 
 mod chunk;
+mod collect;
 mod columns;
 mod csv;
 mod emit;

@@ -7,18 +7,14 @@ use memchr::memchr_iter;
 use rayon::prelude::*;
 
 use crate::chunk::{csv_chunks, line_chunks};
-use crate::emit::{ChunkReport, EventKind};
-use crate::outcome::{ColumnsUsed, Diagnostics, Skip, MAX_SKIPS_KEPT};
-use crate::plan::{prepare, process, resolve_format, Plan, Prepared};
+use crate::collect::Collector;
+use crate::emit::ChunkReport;
+use crate::plan::{prepare, process, resolve_format, Plan};
 use crate::source::{open, Opened, Stream};
 use crate::stream::{Block, BlockReader};
-use crate::{
-    Format, IngestError, InputSource, InputStats, Progress, ReadOptions, ReadOutcome, RecordSink,
-};
+use crate::{Format, IngestError, InputSource, Progress, ReadOptions, ReadOutcome, RecordSink};
 
 const BOM: &[u8] = b"\xEF\xBB\xBF";
-/// Most column names listed per kind in [`ColumnsUsed`].
-const MAX_NAMES: usize = 32;
 
 /// Reads one input, handing every record with an identifier to a sink made by `make_sink`
 /// (one sink per chunk, on the current rayon pool; sinks come back in input order), and counts
@@ -91,87 +87,6 @@ where
     };
     progress.finish();
     result
-}
-
-/// Merges chunk results in input order.
-struct Collector<S> {
-    sinks: Vec<S>,
-    stats: InputStats,
-    diagnostics: Diagnostics,
-    columns: ColumnsUsed,
-}
-
-impl<S> Collector<S> {
-    fn new(columns: ColumnsUsed) -> Self {
-        Collector {
-            sinks: Vec::new(),
-            stats: InputStats::default(),
-            diagnostics: Diagnostics::default(),
-            columns,
-        }
-    }
-
-    /// Adds a chunk whose first byte is on 1-based line `first_line`.
-    fn push(&mut self, sink: S, report: ChunkReport, first_line: u64) {
-        self.sinks.push(sink);
-        self.stats.merge(&report.stats);
-        self.diagnostics.skipped_total += report.stats.skipped_records;
-        for ev in report.events {
-            let line = first_line + ev.line;
-            match ev.kind {
-                EventKind::Skip(reason) => {
-                    if self.diagnostics.skipped.len() < MAX_SKIPS_KEPT {
-                        self.diagnostics.skipped.push(Skip {
-                            line,
-                            offset: ev.offset,
-                            reason,
-                        });
-                    }
-                }
-                EventKind::UnterminatedQuote => self.diagnostics.warnings.push(format!(
-                    "line {line} (byte {}): unterminated quote at end of input; the last \
-                     record was read as it is",
-                    ev.offset
-                )),
-            }
-        }
-        for (have, new) in [
-            (&mut self.columns.msisdn, report.msisdn_names),
-            (&mut self.columns.cnic, report.cnic_names),
-        ] {
-            for n in new {
-                if have.len() < MAX_NAMES && !have.contains(&n) {
-                    have.push(n);
-                }
-            }
-        }
-    }
-
-    fn finish(mut self, prepared: Prepared, bytes: u64) -> ReadOutcome<S> {
-        self.stats.bytes = bytes;
-        if self.stats.records > 0
-            && self.stats.msisdn.valid + self.stats.msisdn.rejected_total() == 0
-            && self.stats.cnic.valid + self.stats.cnic.rejected_total() == 0
-            && matches!(prepared.format, Format::Jsonl | Format::Sql)
-        {
-            self.diagnostics.warnings.push(format!(
-                "no identifier {} found: choose them with --msisdn-col / --cnic-col",
-                if prepared.format == Format::Jsonl {
-                    "keys"
-                } else {
-                    "columns"
-                }
-            ));
-        }
-        ReadOutcome {
-            sinks: self.sinks,
-            stats: self.stats,
-            format: prepared.format,
-            header: prepared.header,
-            columns: self.columns,
-            diagnostics: self.diagnostics,
-        }
-    }
 }
 
 fn count_lines(data: &[u8]) -> u64 {
@@ -310,7 +225,7 @@ where
                 input: name.to_string(),
                 offset: count.load(std::sync::atomic::Ordering::Relaxed),
                 decompressed: reader.bytes_seen(),
-                records_processed: out.stats.records,
+                records_processed: out.records(),
                 source,
             },
             None => IngestError::Io {

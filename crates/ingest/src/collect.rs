@@ -1,0 +1,96 @@
+//! Merging chunk results, in input order, into one [`ReadOutcome`]: counters, sinks, column
+//! names, and diagnostics with absolute 1-based line numbers.
+
+use crate::emit::{ChunkReport, EventKind};
+use crate::outcome::{ColumnsUsed, Diagnostics, Skip, MAX_SKIPS_KEPT};
+use crate::plan::Prepared;
+use crate::{Format, InputStats, ReadOutcome};
+
+/// Most column names listed per kind in [`ColumnsUsed`].
+const MAX_NAMES: usize = 32;
+
+/// Merges chunk results in input order.
+pub(crate) struct Collector<S> {
+    sinks: Vec<S>,
+    stats: InputStats,
+    diagnostics: Diagnostics,
+    columns: ColumnsUsed,
+}
+
+impl<S> Collector<S> {
+    pub fn new(columns: ColumnsUsed) -> Self {
+        Collector {
+            sinks: Vec::new(),
+            stats: InputStats::default(),
+            diagnostics: Diagnostics::default(),
+            columns,
+        }
+    }
+
+    /// Adds a chunk whose first byte is on 1-based line `first_line`.
+    pub fn push(&mut self, sink: S, report: ChunkReport, first_line: u64) {
+        self.sinks.push(sink);
+        self.stats.merge(&report.stats);
+        self.diagnostics.skipped_total += report.stats.skipped_records;
+        for ev in report.events {
+            let line = first_line + ev.line;
+            match ev.kind {
+                EventKind::Skip(reason) => {
+                    if self.diagnostics.skipped.len() < MAX_SKIPS_KEPT {
+                        self.diagnostics.skipped.push(Skip {
+                            line,
+                            offset: ev.offset,
+                            reason,
+                        });
+                    }
+                }
+                EventKind::UnterminatedQuote => self.diagnostics.warnings.push(format!(
+                    "line {line} (byte {}): unterminated quote at end of input; the last \
+                     record was read as it is",
+                    ev.offset
+                )),
+            }
+        }
+        for (have, new) in [
+            (&mut self.columns.msisdn, report.msisdn_names),
+            (&mut self.columns.cnic, report.cnic_names),
+        ] {
+            for n in new {
+                if have.len() < MAX_NAMES && !have.contains(&n) {
+                    have.push(n);
+                }
+            }
+        }
+    }
+
+    /// Records counted so far.
+    pub fn records(&self) -> u64 {
+        self.stats.records
+    }
+
+    pub fn finish(mut self, prepared: Prepared, bytes: u64) -> ReadOutcome<S> {
+        self.stats.bytes = bytes;
+        if self.stats.records > 0
+            && self.stats.msisdn.valid + self.stats.msisdn.rejected_total() == 0
+            && self.stats.cnic.valid + self.stats.cnic.rejected_total() == 0
+            && matches!(prepared.format, Format::Jsonl | Format::Sql)
+        {
+            self.diagnostics.warnings.push(format!(
+                "no identifier {} found: choose them with --msisdn-col / --cnic-col",
+                if prepared.format == Format::Jsonl {
+                    "keys"
+                } else {
+                    "columns"
+                }
+            ));
+        }
+        ReadOutcome {
+            sinks: self.sinks,
+            stats: self.stats,
+            format: prepared.format,
+            header: prepared.header,
+            columns: self.columns,
+            diagnostics: self.diagnostics,
+        }
+    }
+}

@@ -23,6 +23,10 @@ use crate::outcome::ColumnsUsed;
 use crate::sql::Tables;
 use crate::{csv, jsonl, scan, sql, ColumnRef, Format, IngestError, ReadOptions, RecordSink};
 
+/// Bytes of the input's start that delimiter detection looks at, mapped or streamed alike (a
+/// stream is read at least this far before detection), so both choose the same delimiter.
+pub(crate) const DETECT_BYTES: usize = 64 << 10;
+
 /// How each chunk is parsed.
 #[derive(Debug, Clone)]
 pub(crate) enum Plan {
@@ -135,7 +139,7 @@ pub(crate) fn prepare(
             prepared.plan = Plan::Jsonl;
         }
         Format::Csv => {
-            let delim = detect_delimiter(head);
+            let delim = detect_delimiter(&head[..head.len().min(DETECT_BYTES)]);
             prepared.plan = Plan::Csv(CsvPlan {
                 delim,
                 kinds: Vec::new(),

@@ -9,7 +9,7 @@ use rayon::prelude::*;
 use crate::chunk::{csv_chunks, line_chunks};
 use crate::collect::Collector;
 use crate::emit::ChunkReport;
-use crate::plan::{prepare, process, resolve_format, Plan};
+use crate::plan::{prepare, process, resolve_format, Plan, DETECT_BYTES};
 use crate::source::{open, Opened, Stream};
 use crate::stream::{Block, BlockReader};
 use crate::{Format, IngestError, InputSource, Progress, ReadOptions, ReadOutcome, RecordSink};
@@ -177,7 +177,7 @@ where
     F: Fn() -> S + Sync,
 {
     let mut reader = BlockReader::new(stream.reader, opts.chunk_size);
-    reader.fill(opts.chunk_size.max(BOM.len()));
+    reader.fill(opts.chunk_size.max(DETECT_BYTES + BOM.len()));
     if reader.head().starts_with(BOM) {
         reader.consume(BOM.len());
     }

@@ -374,3 +374,18 @@ fn fifo_is_streamed() {
     writer.join().unwrap();
     assert_eq!(out.stats.records, 1000);
 }
+
+#[test]
+fn streamed_and_mapped_detect_the_same_delimiter() {
+    // The header alone says `;`, the next records say `,`: both reads must agree.
+    let dir = tempfile::tempdir().unwrap();
+    let mut text = String::from("msisdn;cnic\n");
+    for _ in 0..15 {
+        text.push_str(&format!("{M},{C};x\n"));
+    }
+    let p = write(&dir, "mixed.csv", text.as_bytes());
+    let mapped = read_path(&p, &opts()).unwrap();
+    let streamed = read_path(&p, &streamed(16)).unwrap();
+    assert_eq!(mapped.stats, streamed.stats);
+    assert_eq!(records(&mapped), records(&streamed));
+}

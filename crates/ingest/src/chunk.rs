@@ -10,8 +10,10 @@
 
 use std::ops::Range;
 
-use memchr::{memchr, memchr2, memchr_iter, memrchr};
+use memchr::{memchr, memchr_iter, memrchr};
 use rayon::prelude::*;
+
+use crate::swar::find2_near;
 
 /// Finds the newline ending the record that continues at `data[0]`, given whether an odd number
 /// of quotes has been seen since the record started. `Ok(index of the newline)`, or
@@ -29,9 +31,8 @@ pub(crate) fn find_record_end(data: &[u8], mut odd: bool) -> Result<usize, bool>
                 None => return Err(true),
             }
         } else {
-            match memchr2(b'"', b'\n', &data[i..]) {
-                Some(j) => {
-                    let k = i + j;
+            match find2_near(data, i, b'"', b'\n') {
+                Some(k) => {
                     if data[k] == b'\n' {
                         return Ok(k);
                     }

@@ -84,8 +84,12 @@ fn measure(path: &std::path::Path, threads: usize, format: Format) -> (f64, f64)
 #[ignore = "throughput check: run in release with --ignored --nocapture"]
 fn throughput() {
     let dir = tempfile::tempdir().unwrap();
-    let p = dir.path().join("big.csv");
-    generate(&p, 200);
+    // LEAKMATCH_TP_FILE=path reuses (or creates) a data file, so profiles skip generation.
+    let p = std::env::var_os("LEAKMATCH_TP_FILE")
+        .map_or_else(|| dir.path().join("big.csv"), std::path::PathBuf::from);
+    if !p.exists() {
+        generate(&p, 200);
+    }
     // LEAKMATCH_TP_FORMAT=csv|scan restricts the run (for profiling).
     let only: Option<Format> = std::env::var("LEAKMATCH_TP_FORMAT")
         .ok()
@@ -94,7 +98,12 @@ fn throughput() {
         .into_iter()
         .filter(|f| only.is_none_or(|o| o == *f))
     {
-        for threads in [1, 2] {
+        // LEAKMATCH_TP_THREADS=1 restricts the thread counts (for cycle counting).
+        let threads: Vec<usize> = std::env::var("LEAKMATCH_TP_THREADS")
+            .ok()
+            .and_then(|t| t.parse().ok())
+            .map_or(vec![1, 2], |t| vec![t]);
+        for threads in threads {
             let (wall, per_cpu) = measure(&p, threads, format);
             println!(
                 "{format}: {threads} thread(s): {wall:.2} GB/s wall, {per_cpu:.2} GB/s per CPU second"

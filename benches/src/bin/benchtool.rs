@@ -1,9 +1,9 @@
 //! What `scripts/bench.sh` needs beyond coreutils.
 //!
 //! - `benchtool run OUT -- CMD [ARGS..]`: runs `CMD`, writes `WALL_SECONDS MAX_RSS_KIB EXIT` to
-//!   `OUT` (wall time from a monotonic clock; peak RSS from `wait4`, i.e. the largest resident
-//!   set of the command or any of its waited-for descendants, as `/usr/bin/time -v` reports it),
-//!   and exits with the command's status.
+//!   `OUT` (wall time from a monotonic clock; peak RSS from `getrusage(RUSAGE_CHILDREN)`, i.e.
+//!   the largest resident set of the command or of any of its waited-for descendants, as
+//!   `/usr/bin/time -v` reports it), and exits with the command's status.
 //! - `benchtool get FILE PATH`: prints the JSON value at dotted `PATH` (`kinds.msisdn.tested`;
 //!   array indices as numbers) of `FILE`, strings unquoted; exits 1 if absent.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -25,23 +25,20 @@ fn main() -> ExitCode {
 
 fn run(out: &str, cmd: &[String]) -> ExitCode {
     let started = Instant::now();
-    let child = Command::new(&cmd[0])
+    let status = Command::new(&cmd[0])
         .args(&cmd[1..])
-        .spawn()
-        .expect("cannot start the command");
-    let pid = i32::try_from(child.id()).expect("pid fits in i32");
-    let mut status = 0i32;
+        .status()
+        .expect("cannot run the command");
+    let wall = started.elapsed().as_secs_f64();
     // SAFETY: an all-zero rusage is a valid value of this plain C struct.
     let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    // SAFETY: `pid` is our unwaited child; both pointers are valid for writes.
-    let rc = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
-    assert_eq!(rc, pid, "wait4 failed");
-    let wall = started.elapsed().as_secs_f64();
-    let code = if libc::WIFEXITED(status) {
-        libc::WEXITSTATUS(status)
-    } else {
-        128 + libc::WTERMSIG(status)
-    };
+    // SAFETY: the pointer is valid for writes. Our only child has been waited for, so this is
+    // its peak RSS (or that of its largest waited-for descendant).
+    let rc = unsafe { libc::getrusage(libc::RUSAGE_CHILDREN, &mut usage) };
+    assert_eq!(rc, 0, "getrusage failed");
+    let code = status.code().unwrap_or_else(|| {
+        128 + std::os::unix::process::ExitStatusExt::signal(&status).unwrap_or(0)
+    });
     std::fs::write(out, format!("{wall:.3} {} {code}\n", usage.ru_maxrss))
         .expect("cannot write the measurement");
     ExitCode::from(u8::try_from(code).unwrap_or(1))

@@ -186,8 +186,8 @@ pub(crate) fn open(source: &InputSource, opts: &ReadOptions) -> Result<Opened, I
         }
     }
     let total = meta.is_file().then_some(meta.len());
-    // Re-open so a failed map or a magic-byte probe leaves no consumed bytes behind.
-    let file = File::open(path).map_err(io_err(source))?;
+    // Mapping and probing a map read nothing through `file`, so its offset is still 0. Never
+    // open the path a second time: a FIFO whose writer has finished would block forever.
     stream(Box::new(file), ext, total)
         .map(Opened::Stream)
         .map_err(io_err(source))

@@ -389,3 +389,55 @@ fn streamed_and_mapped_detect_the_same_delimiter() {
     assert_eq!(mapped.stats, streamed.stats);
     assert_eq!(records(&mapped), records(&streamed));
 }
+
+#[derive(Default)]
+struct Tally {
+    begins: std::sync::atomic::AtomicU64,
+    finishes: std::sync::atomic::AtomicU64,
+    advances: std::sync::atomic::AtomicU64,
+    bytes: std::sync::atomic::AtomicU64,
+    records: std::sync::atomic::AtomicU64,
+}
+
+impl leakmatch_ingest::Progress for Tally {
+    fn begin(&self, _input: &str, _total: Option<u64>) {
+        self.begins
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    }
+    fn advance(&self, bytes: u64, records: u64) {
+        use std::sync::atomic::Ordering::Relaxed;
+        self.advances.fetch_add(1, Relaxed);
+        self.bytes.fetch_add(bytes, Relaxed);
+        self.records.fetch_add(records, Relaxed);
+    }
+    fn finish(&self) {
+        self.finishes
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    }
+}
+
+#[test]
+fn progress_is_per_chunk() {
+    use std::sync::atomic::Ordering::Relaxed;
+    let dir = tempfile::tempdir().unwrap();
+    let data = csv_rows(6000);
+    let p = write(&dir, "p.csv", &data);
+    for o in [
+        ReadOptions {
+            chunk_size: 4096,
+            ..opts()
+        },
+        streamed(4096),
+    ] {
+        let tally = Tally::default();
+        let src = leakmatch_ingest::InputSource::Path(p.clone());
+        let out = leakmatch_ingest::read_input(&src, &o, common::Keep::default, &tally).unwrap();
+        assert_eq!(tally.begins.load(Relaxed), 1);
+        assert_eq!(tally.finishes.load(Relaxed), 1);
+        assert_eq!(tally.advances.load(Relaxed), out.sinks.len() as u64);
+        assert!(out.sinks.len() > 1);
+        assert_eq!(tally.records.load(Relaxed), 6000);
+        // Every byte after the header is reported once.
+        assert_eq!(tally.bytes.load(Relaxed), data.len() as u64 - 12);
+    }
+}

@@ -68,14 +68,30 @@ fn assemble(len: usize, cuts: impl IntoIterator<Item = Option<usize>>) -> Vec<Ra
     ranges
 }
 
-/// Splits CSV-like `data` (starting at a record start) into record-aligned ranges of about
-/// `chunk_size` bytes, in parallel.
+/// `csv_chunks_releasing` with nothing to release.
+#[cfg(test)]
 pub(crate) fn csv_chunks(data: &[u8], chunk_size: usize) -> Vec<Range<usize>> {
+    csv_chunks_releasing(data, chunk_size, &|_| {})
+}
+
+/// Splits CSV-like `data` (starting at a record start) into record-aligned ranges of about
+/// `chunk_size` bytes, in parallel, calling `release` on each segment once its quotes are
+/// counted (so a mapped input's pages can leave the resident set before the main pass).
+pub(crate) fn csv_chunks_releasing(
+    data: &[u8],
+    chunk_size: usize,
+    release: &(dyn Fn(&[u8]) + Sync),
+) -> Vec<Range<usize>> {
     let starts = nominal_starts(data.len(), chunk_size);
     let seg_end = |i: usize| starts.get(i + 1).copied().unwrap_or(data.len());
     let parities: Vec<bool> = (0..starts.len())
         .into_par_iter()
-        .map(|i| quote_parity(&data[starts[i]..seg_end(i)]))
+        .map(|i| {
+            let seg = &data[starts[i]..seg_end(i)];
+            let parity = quote_parity(seg);
+            release(seg);
+            parity
+        })
         .collect();
     let mut entry = Vec::with_capacity(starts.len());
     let mut odd = false;

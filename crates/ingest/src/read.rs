@@ -6,7 +6,7 @@ use std::path::Path;
 use memchr::memchr_iter;
 use rayon::prelude::*;
 
-use crate::chunk::{csv_chunks, line_chunks};
+use crate::chunk::{csv_chunks_releasing, line_chunks};
 use crate::collect::Collector;
 use crate::emit::ChunkReport;
 use crate::plan::{prepare, process, resolve_format, Plan, DETECT_BYTES};
@@ -74,11 +74,20 @@ where
     let result = match opened {
         Opened::Empty => {
             progress.begin(&name, Some(0));
-            read_bytes(&name, path, &[], opts, &make_sink, progress)
+            read_bytes(&name, path, &[], &|_| {}, opts, &make_sink, progress)
         }
         Opened::Mapped(map) => {
             progress.begin(&name, Some(map.bytes().len() as u64));
-            read_bytes(&name, path, map.bytes(), opts, &make_sink, progress)
+            let release = |part: &[u8]| map.release(part);
+            read_bytes(
+                &name,
+                path,
+                map.bytes(),
+                &release,
+                opts,
+                &make_sink,
+                progress,
+            )
         }
         Opened::Stream(stream) => {
             progress.begin(&name, stream.total);
@@ -93,11 +102,14 @@ fn count_lines(data: &[u8]) -> u64 {
     memchr_iter(b'\n', data).count() as u64
 }
 
-/// A whole input in memory (mapped or empty).
+/// A whole input in memory (mapped or empty). `release` is called on each part of `all` once
+/// it has been read, so a mapped input does not stay resident (peak memory stays near the
+/// chunks in flight whatever the input size).
 fn read_bytes<S, F>(
     name: &str,
     path: Option<&Path>,
     all: &[u8],
+    release: &(dyn Fn(&[u8]) + Sync),
     opts: &ReadOptions,
     make_sink: &F,
     progress: &dyn Progress,
@@ -116,7 +128,7 @@ where
         tables.scan(body, start as u64);
     }
     let ranges = match prepared.plan {
-        Plan::Csv(_) => csv_chunks(body, opts.chunk_size),
+        Plan::Csv(_) => csv_chunks_releasing(body, opts.chunk_size, release),
         _ => line_chunks(body, opts.chunk_size),
     };
     let plan = &prepared.plan;
@@ -132,6 +144,7 @@ where
                 &mut sink,
             );
             progress.advance(r.len() as u64, report.stats.records);
+            release(&body[r.clone()]);
             (sink, report)
         })
         .collect();
@@ -139,7 +152,11 @@ where
     let lines: Vec<u64> = if results.iter().any(|(_, r)| !r.events.is_empty()) {
         ranges
             .par_iter()
-            .map(|r| count_lines(&body[r.clone()]))
+            .map(|r| {
+                let n = count_lines(&body[r.clone()]);
+                release(&body[r.clone()]);
+                n
+            })
             .collect()
     } else {
         vec![0; ranges.len()]

@@ -73,6 +73,28 @@ impl Mapped {
     pub fn bytes(&self) -> &[u8] {
         &self.0
     }
+
+    /// Drops the pages of `part` (a subslice of [`Mapped::bytes`]) from this process's
+    /// resident set once they have been read, so peak memory stays near a few chunks however
+    /// large the input. The pages stay in the page cache: touching them again is a minor fault.
+    pub fn release(&self, part: &[u8]) {
+        let start = (part.as_ptr() as usize).wrapping_sub(self.0.as_ptr() as usize);
+        if part.is_empty()
+            || start
+                .checked_add(part.len())
+                .is_none_or(|end| end > self.0.len())
+        {
+            return;
+        }
+        // SAFETY: MADV_DONTNEED on a private read-only file mapping only unmaps pages; a later
+        // access maps the same file contents again (the file must not change while mapped:
+        // the contract of `Mapped::map`), so no byte any reference can observe changes. The
+        // range lies inside the map (checked above; memmap2 widens it to page boundaries).
+        let _ = unsafe {
+            self.0
+                .unchecked_advise_range(memmap2::UncheckedAdvice::DontNeed, start, part.len())
+        };
+    }
 }
 
 /// Counts compressed bytes consumed, to place decompression errors.

@@ -12,7 +12,8 @@
 #
 # What runs (see BENCHMARKS.md for results and caveats):
 #   leakmatch   build + match (+ size when the command exists), all cores, then --threads 1..nproc
-#   coreutils   awk normalization (scripts/normalize.awk), LC_ALL=C sort -u, comm -12
+#   coreutils   awk unquoting and normalization (scripts/unquote.awk, normalize.awk),
+#               LC_ALL=C sort -u, comm -12
 #   naive       benches/src/bin/naive.rs: csv crate, scalar blake3::keyed_hash, bloomfilter, 1 thread
 # The script fails if any tool's counts differ from the generator's truth (Bloom-filter tools
 # may exceed the true overlap by their expected false positives, within a 4-sigma margin).
@@ -158,13 +159,10 @@ done
 record naive match 1 naive_match "$BASE_BYTES" "$BASE_IDS"
 
 # ---- coreutils --------------------------------------------------------------------------------
-# Flatten RFC 4180 quoting so awk -F, sees one record per line: split on `"`, and inside quotes
-# (every even piece) turn commas, CR and LF into spaces; the quotes themselves are dropped.
-UNQUOTE='NR % 2 == 0 { gsub(/[\r\n,]/, " ") } { printf "%s", $0 }'
 if [[ ${SKIP_COREUTILS:-0} != 1 ]]; then
     say "== coreutils baseline (awk + sort -u + comm)"
     C=$WORK/cu
-    measure cu_build 1 bash -c "'$AWK' -v RS='\"' '$UNQUOTE' '$DUMP' |
+    measure cu_build 1 bash -c "'$AWK' -f '$ROOT/scripts/unquote.awk' '$DUMP' |
         '$AWK' -v MF='$C.dm' -v CF='$C.dc' -v PF='$C.dp' -f '$ROOT/scripts/normalize.awk'"
     read -r vm vc vp <"$WORK/cu_build.out"
     eq "coreutils valid MSISDN fields" "$vm" "$T_VM"
@@ -174,7 +172,7 @@ if [[ ${SKIP_COREUTILS:-0} != 1 ]]; then
     eq "coreutils distinct CNICs" "$(wc -l <"$C.dc")" "$T_DC"
     eq "coreutils distinct pairs" "$(wc -l <"$C.dp")" "$T_DP"
     record coreutils build 2 cu_build "$DUMP_BYTES" "$DUMP_IDS"
-    measure cu_match 1 bash -c "'$AWK' -v RS='\"' '$UNQUOTE' '$BASE' |
+    measure cu_match 1 bash -c "'$AWK' -f '$ROOT/scripts/unquote.awk' '$BASE' |
         '$AWK' -v MF='$C.bm' -v CF='$C.bc' -v PF='$C.bp' -f '$ROOT/scripts/normalize.awk' >/dev/null &&
         for k in m c p; do comm -12 '$C'.d\$k '$C'.b\$k | wc -l; done | tr '\n' ' '; echo"
     read -r om oc op <"$WORK/cu_match.out"

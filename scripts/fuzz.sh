@@ -52,6 +52,7 @@ run_one() {
   else
     echo "$t: FAILED (exit $rc) after ${runs:-?} executions: see $log and fuzz/artifacts/$t/"
   fi
+  return $rc
 }
 
 status=0

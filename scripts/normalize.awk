@@ -1,6 +1,6 @@
 # The coreutils baseline of scripts/bench.sh: exact MSISDN/CNIC normalization in awk, what an
 # analyst would write by hand. Input: a CSV with a header naming `msisdn` and `cnic` columns
-# (any case), already flattened by the unquote step of bench.sh (no quotes, no delimiters or
+# (any case), already flattened by unquote.awk (no quotes, no delimiters or
 # newlines inside fields). Writes the canonical values, one per line, to the files MF (MSISDNs),
 # CF (CNICs), PF (pairs `msisdn cnic`, records with both valid), through `LC_ALL=C sort -u`;
 # prints `valid_msisdn_fields valid_cnic_fields pair_records` on stdout.

@@ -13,7 +13,7 @@
 //! | 29 | 3 | zero |
 //! | 32 | 24 | tokens inserted per kind: msisdn, cnic, pair (`u64` each) |
 //! | 56 | 8 | number of 512-bit blocks |
-//! | 64 | 4 | k, bits set per token (1..=21) |
+//! | 64 | 4 | k, bits set per token (8, 16 or 24) |
 //! | 68 | 4 | zero |
 //! | 72 | 8 | target FPR (`f64`) |
 //! | 80 | 8 | measured FPR (`f64`) |
@@ -59,6 +59,8 @@ pub const HEADER_LEN: usize = 4096;
 const CHECKSUM_LEN: u64 = 32;
 const TOOL_VERSION_OFFSET: usize = 98;
 const MAX_TOOL_VERSION_LEN: usize = 1024;
+/// Random probes used to measure a filter's false-positive rate after a build or a merge.
+pub const DEFAULT_FPR_PROBES: u64 = 1_000_000;
 /// Bytes per read or write of the bit array.
 const IO_CHUNK: usize = 8 << 20;
 
@@ -402,11 +404,20 @@ impl Filter {
         Ok(())
     }
 
+    /// Measures the false-positive rate with `probes` random non-members drawn from a seed
+    /// derived from the filter's token counts, so the result depends only on the filter's
+    /// content: building from A ∪ B and merging the filters of A and B measure the same rate.
+    pub fn measure_fpr(&self, probes: u64) -> f64 {
+        let seed = self.header.counts.total() ^ 0x6c6d_6670;
+        self.bloom.measure_fpr(probes, seed)
+    }
+
     /// Unites filters built with the same key, normalization version and parameters.
     ///
     /// Counts add up and kinds unite; the target FPR is the largest, the creation time the
-    /// latest and the tool version the first filter's; `measured_fpr` is set to the merged
-    /// filter's [`implied_fpr`](BlockedBloom::implied_fpr) (re-measure if you need a sample).
+    /// latest and the tool version the first filter's; `measured_fpr` is re-measured with
+    /// [`measure_fpr`](Self::measure_fpr) and [`DEFAULT_FPR_PROBES`], as a build does, so
+    /// merging the filters of A and B gives the bytes of one build from A and B.
     pub fn merge(filters: &[Filter]) -> Result<Filter, FilterError> {
         let incompatible = |reason: String| FilterError::Incompatible { reason };
         let (first, rest) = filters
@@ -447,8 +458,9 @@ impl Filter {
             header.target_fpr = header.target_fpr.max(h.target_fpr);
             header.created_unix = header.created_unix.max(h.created_unix);
         }
-        header.measured_fpr = bloom.implied_fpr();
-        Ok(Filter { header, bloom })
+        let mut merged = Filter { header, bloom };
+        merged.header.measured_fpr = merged.measure_fpr(DEFAULT_FPR_PROBES);
+        Ok(merged)
     }
 }
 

@@ -66,7 +66,9 @@ mod token;
 pub use atomic::AtomicFile;
 pub use bloom::BlockedBloom;
 pub use error::FilterError;
-pub use file::{Filter, FilterHeader, KindCounts, FORMAT_VERSION, HEADER_LEN, MAGIC};
+pub use file::{
+    Filter, FilterHeader, KindCounts, DEFAULT_FPR_PROBES, FORMAT_VERSION, HEADER_LEN, MAGIC,
+};
 pub use hasher::TokenHasher;
 pub use key::{read_key_file, write_key_file, Key, KeyError, KeyId, ParseKeyIdError};
 pub use params::{BloomParams, BLOCK_BITS, MAX_FILTER_BYTES, MAX_K};

@@ -81,7 +81,12 @@ fn auto_cnic(norm: &str) -> bool {
 
 /// Whether a header field looks like data rather than a name (it would then be unsafe to show).
 pub(crate) fn looks_like_data(raw: &[u8]) -> bool {
-    raw.iter().filter(|b| b.is_ascii_digit()).count() >= 5
+    // Any script's digits: an Urdu or Arabic-Indic number is an identifier too.
+    String::from_utf8_lossy(raw)
+        .chars()
+        .filter(|c| c.is_numeric())
+        .count()
+        >= 5
 }
 
 /// A header name fit for messages: never data, at most 40 characters.
@@ -89,8 +94,13 @@ pub(crate) fn display_name(raw: &[u8]) -> String {
     if looks_like_data(raw) {
         return "<data?>".to_string();
     }
-    let s = String::from_utf8_lossy(raw);
-    let t = s.trim();
+    // Control characters (binary input) would garble the terminal: show them as U+FFFD.
+    let s: String = String::from_utf8_lossy(raw)
+        .trim()
+        .chars()
+        .map(|c| if c.is_control() { '\u{fffd}' } else { c })
+        .collect();
+    let t = s.as_str();
     if t.chars().count() > 40 {
         t.chars().take(40).chain("…".chars()).collect()
     } else {
@@ -270,6 +280,17 @@ mod tests {
     fn display_never_shows_data() {
         assert_eq!(display_name(b"03001234567"), "<data?>");
         assert_eq!(display_name(b" Mobile "), "Mobile");
+    }
+
+    /// A header cell holding an identifier in Urdu digits, or binary bytes, is never echoed.
+    #[test]
+    fn display_name_hides_wide_digit_data_and_control_bytes() {
+        assert_eq!(display_name("۰۳۰۰۱۲۳۴۵۶۷".as_bytes()), "<data?>");
+        assert_eq!(display_name("٣٥٢٠٢١٢٣٤٥٦٧١".as_bytes()), "<data?>");
+        assert_eq!(
+            display_name(b"\x7fELF\x02\x01"),
+            "\u{fffd}ELF\u{fffd}\u{fffd}"
+        );
     }
 
     #[test]

@@ -157,7 +157,14 @@ pub(crate) fn prepare(
                         .is_some_and(|f| f.iter().any(u8::is_ascii_digit)),
                     ColumnRef::Name(_) => false,
                 });
-            let headers = || fields.iter().map(|f| display_name(f)).collect::<Vec<_>>();
+            let headers = || {
+                // A binary "header" can have thousands of fields: name the first few.
+                let mut v: Vec<String> = fields.iter().take(20).map(|f| display_name(f)).collect();
+                if fields.len() > 20 {
+                    v.push(format!("… {} more", fields.len() - 20));
+                }
+                v
+            };
             let chosen = if data_row {
                 choose(None, 0, &opts.msisdn_cols, &opts.cnic_cols)
             } else {

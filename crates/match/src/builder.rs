@@ -9,6 +9,7 @@ use std::io::Read;
 
 use leakmatch_hashing::{
     BlockedBloom, BloomParams, Filter, FilterHeader, Key, KindCounts, TokenHasher, TokenKind,
+    DEFAULT_FPR_PROBES,
 };
 use leakmatch_ingest::{
     read_input, Diagnostics, InputSource, InputStats, Progress, ReadOptions, Record, RecordSink,
@@ -42,7 +43,7 @@ impl Default for BuildOptions {
             kinds: KindSelection::default(),
             target_fpr: 1e-6,
             capacity: None,
-            fpr_probes: 1_000_000,
+            fpr_probes: DEFAULT_FPR_PROBES,
             created_unix: None,
             tool_version: concat!("leakmatch ", env!("CARGO_PKG_VERSION")).to_string(),
         }
@@ -121,7 +122,6 @@ pub fn build(
         diagnostics.push((input.to_string(), outcome.diagnostics));
     }
 
-    let inserted = counts.msisdn + counts.cnic + counts.pair;
     let distinct = bloom.estimated_distinct();
     if distinct > capacity as f64 * 1.05 {
         warnings.push(format!(
@@ -130,7 +130,6 @@ pub fn build(
             (distinct * 1.2) as u64
         ));
     }
-    let measured_fpr = bloom.measure_fpr(opts.fpr_probes, inserted ^ 0x6c6d_6670);
     let implied = bloom.implied_fpr();
     if implied > opts.target_fpr * 1.1 {
         warnings.push(format!(
@@ -145,12 +144,15 @@ pub fn build(
         counts,
         params: bloom.params(),
         target_fpr: opts.target_fpr,
-        measured_fpr,
+        measured_fpr: 0.0,
         created_unix: opts.created_unix.unwrap_or_else(now_unix),
         tool_version: opts.tool_version.clone(),
     };
+    let mut filter = Filter { header, bloom };
+    // Seeded from the content, as `Filter::merge` does: merge(build(A), build(B)) == build(A, B).
+    filter.header.measured_fpr = filter.measure_fpr(opts.fpr_probes);
     Ok(BuildOutcome {
-        filter: Filter { header, bloom },
+        filter,
         inputs: summaries,
         totals,
         capacity,

@@ -19,6 +19,7 @@ pub fn run(args: &BuildArgs, printer: &Printer) -> anyhow::Result<ExitCode> {
         kinds,
         target_fpr: args.fpr,
         capacity: args.capacity,
+        created_unix: source_date_epoch()?,
         ..BuildOptions::default()
     };
     if !(args.fpr > 0.0 && args.fpr < 1.0) {
@@ -28,6 +29,18 @@ pub fn run(args: &BuildArgs, printer: &Printer) -> anyhow::Result<ExitCode> {
     let bars = printer.progress();
     let outcome = build(&key, &input_sources(&args.input), &read, &opts, &bars)?;
     let elapsed = started.elapsed();
+    if outcome.filter.header.counts.total() == 0 {
+        // An empty filter matches nothing: sent on, it would say "none of your customers
+        // leaked". Almost always a wrong column, an empty download or an unrecognized format.
+        summary::report_diagnostics(printer, &outcome.diagnostics);
+        anyhow::bail!(
+            "no valid identifier found in {} ({} records read): not writing an empty filter to \
+             {}; check the input, or choose columns with --msisdn-col / --cnic-col",
+            args.input.inputs.join(", "),
+            outcome.totals.records,
+            args.output.display()
+        );
+    }
     outcome
         .filter
         .save(&args.output)
@@ -71,4 +84,17 @@ fn json_summary(o: &BuildOutcome, args: &BuildArgs) -> serde_json::Value {
         "estimated_distinct_tokens": o.filter.bloom.estimated_distinct(),
         "warnings": o.warnings,
     })
+}
+
+/// The creation time to record: `SOURCE_DATE_EPOCH` (reproducible builds) if set, else now.
+fn source_date_epoch() -> anyhow::Result<Option<u64>> {
+    match std::env::var("SOURCE_DATE_EPOCH") {
+        Ok(v) => v.trim().parse().map(Some).map_err(|_| {
+            UsageError(format!(
+                "SOURCE_DATE_EPOCH must be whole seconds since 1970, got {v:?}"
+            ))
+            .into()
+        }),
+        Err(_) => Ok(None),
+    }
 }

@@ -1,0 +1,496 @@
+//! Issue #7: the bad-input matrix, one test per row, plus artifacts under failure.
+//!
+//! Every row runs `build` (and where it matters `match`/`size`) on a hostile input and checks
+//! the documented exit status, a message that names the input, no panic, and that no output
+//! file (or temporary) exists unless the run succeeded. Usable parts of an input are processed
+//! and what was skipped is reported; only `--strict` turns skips into exit status 1.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod util;
+
+use std::path::PathBuf;
+use std::process::Output;
+
+use util::{fixture, json, stderr, Dir};
+
+const M: &str = "03001234567";
+const M2: &str = "03451234567";
+const C: &str = "35202-1234567-1";
+
+/// A directory with a key; `build` writes `out.lmf`.
+fn setup() -> Dir {
+    let d = Dir::new();
+    d.key("k.key");
+    d
+}
+
+fn build(d: &Dir, input: &str, extra: &[&str], code: i32) -> Output {
+    let mut c = d.cmd(&["build", "--json", "-k", "k.key", "-o", "out.lmf"]);
+    for e in extra {
+        c = c.arg(e);
+    }
+    let out = c.arg(input).code(code);
+    no_panic(&out);
+    out
+}
+
+fn no_panic(out: &Output) {
+    let err = stderr(out);
+    assert!(
+        !err.contains("panicked") && !err.contains("RUST_BACKTRACE"),
+        "{err}"
+    );
+}
+
+/// Only the inputs and the key are left: no output, no temporary.
+fn only(d: &Dir, names: &[&str]) {
+    let mut left: Vec<String> = d
+        .files()
+        .iter()
+        .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+        .collect();
+    left.sort();
+    let mut want: Vec<String> = names.iter().map(|s| s.to_string()).collect();
+    want.push("k.key".into());
+    want.sort();
+    assert_eq!(left, want, "files left behind");
+}
+
+fn valid_msisdns(out: &Output) -> u64 {
+    json(out)["inputs"][0]["msisdn"]["valid"].as_u64().unwrap()
+}
+
+/// A failed run names the input and leaves nothing behind.
+fn fails_naming(d: &Dir, input: &str, code: i32, needle: &str) -> String {
+    let out = build(d, input, &[], code);
+    let err = stderr(&out);
+    assert!(err.contains(input), "input not named: {err}");
+    assert!(err.contains(needle), "expected {needle:?} in: {err}");
+    assert!(out.stdout.is_empty(), "no JSON summary after an error");
+    err
+}
+
+#[test]
+fn empty_file_is_refused_rather_than_an_empty_filter() {
+    let d = setup();
+    d.write("empty.csv", "");
+    let err = fails_naming(&d, "empty.csv", 1, "no valid identifier");
+    assert!(err.contains("0 records"), "{err}");
+    only(&d, &["empty.csv"]);
+    // Matching an empty base is not an error: it reports zero rows.
+    d.write("one.csv", format!("msisdn\n{M}\n"));
+    build(&d, "one.csv", &[], 0);
+    let r = json(
+        &d.cmd(&[
+            "match",
+            "--json",
+            "-k",
+            "k.key",
+            "-f",
+            "out.lmf",
+            "empty.csv",
+        ])
+        .ok(),
+    );
+    assert_eq!(r["rows_read"], 0);
+}
+
+#[test]
+fn binary_file_elf_executable() {
+    let d = setup();
+    let elf = std::fs::read(env!("CARGO_BIN_EXE_leakmatch")).unwrap();
+    assert!(elf.starts_with(b"\x7fELF"));
+    d.write("prog", &elf[..elf.len().min(1 << 20)]);
+    let err = fails_naming(&d, "prog", 1, "no identifier column");
+    // Binary bytes are not echoed raw to the terminal.
+    assert!(!err.contains('\u{7f}') && !err.contains('\0'), "{err:?}");
+    assert!(err.lines().count() <= 3, "{err}");
+    only(&d, &["prog"]);
+    // As free text it is read to the end without finding anything.
+    let out = build(&d, "prog", &["--format", "scan"], 1);
+    assert!(stderr(&out).contains("no valid identifier"));
+    only(&d, &["prog"]);
+}
+
+#[test]
+fn invalid_utf8_fields_are_rejected_and_the_rest_read() {
+    let d = setup();
+    let mut text = format!("name,msisdn\n\u{fe}\u{ff}x,{M}\n").into_bytes();
+    text.extend_from_slice(b"\xff\xfe\xc3(,\xc3\x28030\xff01234567\n");
+    text.extend_from_slice(format!("ok,{M2}\n").as_bytes());
+    d.write("latin.csv", &text);
+    let out = build(&d, "latin.csv", &[], 0);
+    assert_eq!(valid_msisdns(&out), 2);
+    assert_eq!(json(&out)["inputs"][0]["msisdn"]["junk"], 1);
+}
+
+#[test]
+fn nul_bytes_inside_fields_and_lines() {
+    let d = setup();
+    let text = format!("msisdn,cnic\n0300\u{0}1234567,{C}\n\u{0}\u{0}\u{0}\n{M2},\u{0}\n");
+    d.write("nul.csv", text);
+    let out = build(&d, "nul.csv", &[], 0);
+    assert_eq!(valid_msisdns(&out), 1);
+    assert_eq!(json(&out)["inputs"][0]["cnic"]["valid"], 1);
+}
+
+#[test]
+fn single_ten_megabyte_line() {
+    let d = setup();
+    let mut text = format!("msisdn,note\n{M},a\n").into_bytes();
+    text.extend(std::iter::repeat_n(b'x', 10 << 20));
+    text.extend_from_slice(format!(",b\n{M2},c\n").as_bytes());
+    d.write("long.csv", &text);
+    for extra in [&[][..], &["--no-mmap"][..]] {
+        let out = build(&d, "long.csv", extra, 0);
+        assert_eq!(valid_msisdns(&out), 2);
+        assert_eq!(json(&out)["inputs"][0]["records"], 3);
+    }
+    // The same line without any newline at all, in scan mode.
+    let mut one = vec![b'7'; 10 << 20];
+    one.extend_from_slice(format!(" {M}").as_bytes());
+    d.write("one-line.txt", &one);
+    let out = build(&d, "one-line.txt", &["--format", "scan"], 0);
+    assert_eq!(valid_msisdns(&out), 1);
+}
+
+#[test]
+fn unterminated_quote_at_end_of_file() {
+    let d = setup();
+    d.write("quote.csv", format!("name,msisdn\nA,{M}\n\"Khan, A,{M2}\n"));
+    let out = build(&d, "quote.csv", &[], 0);
+    let err = stderr(&out);
+    assert!(err.contains("unterminated quote"), "{err}");
+    assert!(err.contains("line 3"), "{err}");
+    assert_eq!(valid_msisdns(&out), 1);
+}
+
+#[test]
+fn crlf_and_mixed_line_endings() {
+    let d = setup();
+    let text = format!("name,\"msisdn\"\r\nA,{M}\r\nB,\"{M2}\"\n\"C\r\nD\",03331234567\r\n\r\n");
+    d.write("crlf.csv", &text);
+    let out = build(&d, "crlf.csv", &[], 0);
+    assert_eq!(valid_msisdns(&out), 3);
+    assert_eq!(json(&out)["inputs"][0]["records"], 3);
+    let unix = text.replace("\r\n", "\n");
+    d.write("lf.csv", &unix);
+    let lf = build(&d, "lf.csv", &[], 0);
+    assert_eq!(
+        json(&out)["inputs"][0]["msisdn"],
+        json(&lf)["inputs"][0]["msisdn"]
+    );
+}
+
+#[test]
+fn utf8_bom_before_the_header() {
+    let d = setup();
+    d.write("bom.csv", format!("\u{feff}MSISDN,CNIC\n{M},{C}\n"));
+    let out = build(&d, "bom.csv", &[], 0);
+    assert_eq!(valid_msisdns(&out), 1);
+    assert_eq!(json(&out)["inputs"][0]["pairs"], 1);
+}
+
+#[test]
+fn directory_given_as_input() {
+    let d = setup();
+    std::fs::create_dir(d.path("dumps")).unwrap();
+    fails_naming(&d, "dumps", 1, "not a file");
+    only(&d, &[]);
+}
+
+#[test]
+fn missing_path() {
+    let d = setup();
+    let err = fails_naming(&d, "nope.csv", 1, "No such file");
+    assert_eq!(
+        err.matches("No such file").count(),
+        1,
+        "cause printed once: {err}"
+    );
+    only(&d, &[]);
+}
+
+#[test]
+fn unreadable_file() {
+    use std::os::unix::fs::PermissionsExt;
+    let d = setup();
+    let p = d.write("secret.csv", format!("msisdn\n{M}\n"));
+    std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o000)).unwrap();
+    if std::fs::File::open(&p).is_err() {
+        fails_naming(&d, "secret.csv", 1, "Permission denied");
+        only(&d, &["secret.csv"]);
+        return;
+    }
+    // Root (CAP_DAC_OVERRIDE) reads mode-000 files: run `size` (no key needed) as nobody.
+    std::fs::set_permissions(d.tmp.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let as_nobody = std::process::Command::new("setpriv")
+        .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+        .arg(env!("CARGO_BIN_EXE_leakmatch"))
+        .args(["size", "secret.csv"])
+        .current_dir(d.tmp.path())
+        .output();
+    match as_nobody {
+        Ok(out) if out.status.code() == Some(1) => {
+            let err = stderr(&out);
+            assert!(err.contains("secret.csv") && err.contains("Permission denied"), "{err}");
+        }
+        other => eprintln!(
+            "skipped unreadable_file: running as root and cannot drop privileges with setpriv ({:?})",
+            other.map(|o| o.status)
+        ),
+    }
+}
+
+#[test]
+fn truncated_gz() {
+    let d = setup();
+    let gz = std::fs::read(fixture("dump-small.csv.gz")).unwrap();
+    d.write("cut.csv.gz", &gz[..gz.len() / 2]);
+    let err = fails_naming(
+        &d,
+        "cut.csv.gz",
+        1,
+        "decompression failed at compressed byte",
+    );
+    assert!(err.contains("records before it were read"), "{err}");
+    only(&d, &["cut.csv.gz"]);
+}
+
+#[test]
+fn zst_that_is_not_zstd() {
+    let d = setup();
+    d.write("fake.csv.zst", format!("msisdn\n{M}\n"));
+    fails_naming(&d, "fake.csv.zst", 1, "decompression failed");
+    only(&d, &["fake.csv.zst"]);
+}
+
+#[test]
+fn header_without_identifier_column() {
+    let d = setup();
+    d.write("names.csv", "name,address,city\nA,House 1,Lahore\n");
+    let err = fails_naming(&d, "names.csv", 1, "no identifier column");
+    assert!(
+        err.contains("name, address, city") && err.contains("--msisdn-col"),
+        "{err}"
+    );
+    only(&d, &["names.csv"]);
+    // A headerless file whose first row is data: the data is never echoed.
+    d.write("headless.csv", format!("A,{M},{C}\nB,{M2},\n"));
+    let err = fails_naming(&d, "headless.csv", 1, "looks like data");
+    assert!(
+        !err.contains(M) && !err.contains("3001234567") && !err.contains(C),
+        "{err}"
+    );
+}
+
+#[test]
+fn sql_dump_cut_mid_statement() {
+    let d = setup();
+    let sql = format!(
+        "CREATE TABLE `subs` (\n  `id` int,\n  `msisdn` varchar(20)\n);\n\
+         INSERT INTO `subs` VALUES (1,'{M}'),(2,'{M2}');\n\
+         INSERT INTO `subs` VALUES (3,'03331234567'),(4,'0300"
+    );
+    d.write("cut.sql", &sql);
+    let out = d
+        .cmd(&[
+            "build", "--json", "-v", "-k", "k.key", "-o", "out.lmf", "cut.sql",
+        ])
+        .ok();
+    let err = stderr(&out);
+    assert!(err.contains("skipped 1"), "{err}");
+    assert!(
+        err.contains("line 6") && err.contains("truncated_sql_tuple"),
+        "{err}"
+    );
+    assert!(err.contains("byte offset"), "{err}");
+    assert_eq!(valid_msisdns(&out), 3);
+    assert_eq!(json(&out)["inputs"][0]["skipped_records"], 1);
+    std::fs::remove_file(d.path("out.lmf")).unwrap();
+    let out = build(&d, "cut.sql", &["--strict"], 1);
+    // --strict reports through the exit status; the filter of the usable part is still written.
+    assert!(stderr(&out).contains("skipped 1"));
+}
+
+#[test]
+fn json_lines_with_broken_lines() {
+    let d = setup();
+    d.write(
+        "broken.jsonl",
+        format!(
+            "{{\"msisdn\":\"{M}\"}}\n{{\"msisdn\":\"0345\n{{\"msisdn\": [1,\n\n{{\"msisdn\":{}}}\ngarbage\n",
+            &M2[1..]
+        ),
+    );
+    let out = d
+        .cmd(&[
+            "build",
+            "--json",
+            "-v",
+            "-k",
+            "k.key",
+            "-o",
+            "out.lmf",
+            "broken.jsonl",
+        ])
+        .ok();
+    let err = stderr(&out);
+    assert!(err.contains("skipped 3"), "{err}");
+    assert!(
+        err.contains("line 2, byte offset 25: malformed_json"),
+        "{err}"
+    );
+    assert_eq!(valid_msisdns(&out), 2);
+    for cmd in [
+        vec![
+            "build",
+            "--strict",
+            "-k",
+            "k.key",
+            "-o",
+            "strict.lmf",
+            "broken.jsonl",
+        ],
+        vec![
+            "match",
+            "--strict",
+            "-k",
+            "k.key",
+            "-f",
+            "out.lmf",
+            "broken.jsonl",
+        ],
+        vec!["size", "--strict", "broken.jsonl"],
+    ] {
+        let out = d.cmd(&cmd).code(1);
+        no_panic(&out);
+        assert!(
+            stderr(&out).contains("skipped 3"),
+            "{cmd:?}: {}",
+            stderr(&out)
+        );
+    }
+}
+
+/// The filter of a run that failed at the very end (the output directory is not writable:
+/// a path under a regular file) leaves nothing, and an existing file keeps its old content.
+#[test]
+fn failed_write_leaves_no_partial_output() {
+    let d = setup();
+    d.write("d.csv", format!("msisdn\n{M}\n"));
+    d.write("file", "x");
+    let out = d
+        .cmd(&["build", "-k", "k.key", "-o", "file/out.lmf", "d.csv"])
+        .code(1);
+    assert!(
+        stderr(&out).contains("cannot write filter file/out.lmf"),
+        "{}",
+        stderr(&out)
+    );
+    d.write("old.lmf", "previous content");
+    d.cmd(&["build", "-k", "k.key", "-o", "old.lmf", "nope.csv"])
+        .code(1);
+    assert_eq!(
+        std::fs::read(d.path("old.lmf")).unwrap(),
+        b"previous content"
+    );
+    only(&d, &["d.csv", "file", "old.lmf"]);
+}
+
+/// A full disk: a 64 KiB tmpfs where mounting is allowed (root), otherwise skipped.
+#[test]
+fn full_disk_leaves_no_output_under_the_requested_name() {
+    let d = setup();
+    let (dump, _) = generated(&d, 20_000);
+    let mnt = d.path("tiny");
+    std::fs::create_dir(&mnt).unwrap();
+    let mounted = std::process::Command::new("mount")
+        .args(["-t", "tmpfs", "-o", "size=64k", "tmpfs"])
+        .arg(&mnt)
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !mounted {
+        eprintln!("skipped full_disk test: cannot mount a tmpfs here (needs root)");
+        return;
+    }
+    struct Unmount(PathBuf);
+    impl Drop for Unmount {
+        fn drop(&mut self) {
+            let _ = std::process::Command::new("umount").arg(&self.0).status();
+        }
+    }
+    let _guard = Unmount(mnt.clone());
+    let out = d
+        .cmd(&["build", "--capacity", "1000000", "-k", "k.key", "-o"])
+        .arg(mnt.join("f.lmf"))
+        .arg(&dump)
+        .code(1);
+    let err = stderr(&out);
+    assert!(err.contains("No space left"), "{err}");
+    assert_eq!(
+        std::fs::read_dir(&mnt).unwrap().count(),
+        0,
+        "nothing left on the full disk"
+    );
+    // matches-out and the size report on a full disk likewise.
+    d.cmd(&["build", "-k", "k.key", "-o", "f.lmf"])
+        .arg(&dump)
+        .ok();
+    let big = d.path("base-big.csv");
+    std::fs::write(&big, std::fs::read(&dump).unwrap()).unwrap();
+    d.cmd(&["match", "-k", "k.key", "-f", "f.lmf", "--matches-out"])
+        .arg(mnt.join("hits.csv"))
+        .arg(&big)
+        .code(1);
+    assert_eq!(std::fs::read_dir(&mnt).unwrap().count(), 0);
+}
+
+/// Ctrl-C in the middle of a build: no file under the requested name.
+#[test]
+fn interrupted_build_leaves_no_output_under_the_requested_name() {
+    let d = setup();
+    let (dump, _) = generated(&d, 300_000);
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_leakmatch"))
+        .current_dir(d.tmp.path())
+        .args(["build", "--threads", "1", "-k", "k.key", "-o", "f.lmf"])
+        .arg(&dump)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(150));
+    let pid = i32::try_from(child.id()).unwrap();
+    let killed = std::process::Command::new("kill")
+        .args(["-INT", &pid.to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let status = child.wait().unwrap();
+    if status.success() {
+        eprintln!("the build finished before SIGINT arrived: nothing interrupted");
+        return;
+    }
+    assert!(
+        !d.path("f.lmf").exists(),
+        "partial output under the requested name"
+    );
+}
+
+/// A generated dump of `rows` rows and its base.
+fn generated(d: &Dir, rows: u64) -> (PathBuf, PathBuf) {
+    d.cmd(&[
+        "gen",
+        "--rows",
+        &rows.to_string(),
+        "--seed",
+        "3",
+        "-o",
+        "dump.csv",
+    ])
+    .arg("--subscribers")
+    .arg("base.csv")
+    .ok();
+    (d.path("dump.csv"), d.path("base.csv"))
+}

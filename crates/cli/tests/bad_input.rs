@@ -494,3 +494,190 @@ fn generated(d: &Dir, rows: u64) -> (PathBuf, PathBuf) {
     .ok();
     (d.path("dump.csv"), d.path("base.csv"))
 }
+
+/// `merge(build(A), build(B))` is byte for byte `build(A, B)`, and a build's bytes do not
+/// depend on the thread count (with `SOURCE_DATE_EPOCH` fixing the creation time).
+#[test]
+fn merge_of_builds_equals_build_of_union_and_threads_do_not_matter() {
+    let d = setup();
+    let (dump, base) = generated(&d, 3000);
+    let lmf = |threads: &str, out: &str, inputs: &[&std::path::Path]| {
+        let mut c = d.cmd(&[
+            "build",
+            "--threads",
+            threads,
+            "--capacity",
+            "20000",
+            "-k",
+            "k.key",
+            "-o",
+            out,
+        ]);
+        c.cmd.env("SOURCE_DATE_EPOCH", "1700000000");
+        for i in inputs {
+            c = c.arg(i);
+        }
+        c.ok();
+        std::fs::read(d.path(out)).unwrap()
+    };
+    let a = lmf("2", "a.lmf", &[&dump]);
+    lmf("2", "b.lmf", &[&base]);
+    let union = lmf("2", "ab.lmf", &[&dump, &base]);
+    d.cmd(&["merge", "-o", "merged.lmf", "a.lmf", "b.lmf"]).ok();
+    assert!(
+        std::fs::read(d.path("merged.lmf")).unwrap() == union,
+        "merge != build of union"
+    );
+    assert!(lmf("1", "a1.lmf", &[&dump]) == a, "1 thread != 2 threads");
+    let mut bad = d.cmd(&["build", "-k", "k.key", "-o", "x.lmf"]);
+    bad.cmd.env("SOURCE_DATE_EPOCH", "yesterday");
+    let out = bad.arg(&dump).code(2);
+    assert!(stderr(&out).contains("SOURCE_DATE_EPOCH"));
+}
+
+/// Every command, verbose, on success and error paths: no identifier of the inputs, raw or
+/// canonical, appears on stdout, stderr, in a filter, report or temporary file. Only
+/// `--matches-out` holds the user's own rows.
+#[test]
+fn no_identifier_leaves_any_command() {
+    let d = setup();
+    let (dump, base) = generated(&d, 2000);
+    let raw_dump = std::fs::read(&dump).unwrap();
+    // Raw renderings as written in the dump (field values with digits), and canonical forms.
+    let mut forms: Vec<String> = Vec::new();
+    for line in String::from_utf8_lossy(&raw_dump).lines().skip(1) {
+        for field in line.split(',') {
+            let f = field.trim_matches('"').trim();
+            if f.chars().filter(char::is_ascii_digit).count() >= 10 {
+                forms.push(f.to_string());
+            }
+        }
+    }
+    for p in [&dump, &base] {
+        let text = std::fs::read_to_string(p).unwrap();
+        for w in text.split(|c: char| !c.is_ascii_digit()) {
+            if w.len() == 11 && w.starts_with("03") {
+                forms.push(format!("92{}", &w[1..]));
+                forms.push(w[1..].to_string());
+            } else if w.len() == 13 {
+                forms.push(w.to_string());
+            }
+        }
+    }
+    forms.sort();
+    forms.dedup();
+    assert!(forms.len() > 500, "{}", forms.len());
+    d.write(
+        "cut.sql",
+        format!("INSERT INTO t (msisdn) VALUES ('{M}'),('0300"),
+    );
+    d.write(
+        "broken.jsonl",
+        format!("{{\"msisdn\":\"{M}\"}}\n{{\"cnic\":\"{C}\n"),
+    );
+    d.write("headless.csv", format!("A,{M},{C}\n"));
+    forms.extend([M, C, "923001234567", "3520212345671"].map(String::from));
+    let mut captured = Vec::new();
+    let runs: Vec<Vec<&str>> = vec![
+        vec!["build", "-v", "-k", "k.key", "-o", "f.lmf", "dump.csv"],
+        vec![
+            "build", "-v", "--json", "-k", "k.key", "-o", "g.lmf", "dump.csv", "cut.sql",
+        ],
+        vec![
+            "build",
+            "-v",
+            "-k",
+            "k.key",
+            "-o",
+            "h.lmf",
+            "--capacity",
+            "9000",
+            "base.csv",
+        ],
+        vec!["build", "-v", "-k", "k.key", "-o", "x.lmf", "headless.csv"],
+        vec![
+            "build",
+            "-v",
+            "--strict",
+            "-k",
+            "k.key",
+            "-o",
+            "y.lmf",
+            "broken.jsonl",
+        ],
+        vec![
+            "match",
+            "-v",
+            "-k",
+            "k.key",
+            "-f",
+            "f.lmf",
+            "--matches-out",
+            "own.csv",
+            "base.csv",
+        ],
+        vec![
+            "match", "-v", "--json", "-k", "k.key", "-f", "g.lmf", "base.csv", "cut.sql",
+        ],
+        vec![
+            "match",
+            "-v",
+            "-k",
+            "k.key",
+            "-f",
+            "f.lmf",
+            "broken.jsonl",
+            "headless.csv",
+        ],
+        vec!["inspect", "-v", "f.lmf"],
+        vec!["inspect", "-v", "--json", "g.lmf"],
+        vec!["merge", "-v", "-o", "m.lmf", "f.lmf", "g.lmf"],
+        vec![
+            "size",
+            "-v",
+            "--html",
+            "report.html",
+            "dump.csv",
+            "base.csv",
+        ],
+        vec![
+            "size",
+            "-v",
+            "--json",
+            "--overlap",
+            "dump.csv",
+            "base.csv",
+            "broken.jsonl",
+        ],
+        vec!["size", "-v", "headless.csv"],
+    ];
+    for args in &runs {
+        let out = d.cmd(args).output();
+        no_panic(&out);
+        captured.extend(out.stdout);
+        captured.extend(out.stderr);
+    }
+    assert!(d.path("report.html").exists() && d.path("own.csv").exists());
+    let inputs = [
+        "dump.csv",
+        "base.csv",
+        "own.csv",
+        "cut.sql",
+        "broken.jsonl",
+        "headless.csv",
+    ];
+    for f in d.files() {
+        let name = f.file_name().unwrap().to_string_lossy().to_string();
+        if inputs.contains(&name.as_str()) || name.ends_with(".truth.json") {
+            continue;
+        }
+        captured.extend(std::fs::read(&f).unwrap());
+    }
+    let hay = String::from_utf8_lossy(&captured);
+    for form in &forms {
+        assert!(
+            !hay.contains(form.as_str()),
+            "an identifier leaked into an output"
+        );
+    }
+}

@@ -207,6 +207,58 @@ proptest! {
     }
 }
 
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+
+    /// Random corruptions of the header and bits *with the checksum recomputed* (a forger, or
+    /// a tool that "repairs" files) are rejected by the header checks or load a filter that
+    /// saves back to the same bytes: never a panic, an absurd allocation or an out-of-bounds
+    /// read. Covers a header that claims a larger bit array than the file holds.
+    #[test]
+    fn corruptions_with_a_valid_checksum_never_panic(
+        edits in prop::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 1..6),
+        header_only in any::<bool>(),
+        cut in any::<prop::sample::Index>(),
+        truncate in any::<bool>(),
+    ) {
+        let (dir, _, mut bytes) = saved_cached();
+        for (pos, v) in edits {
+            let span = if header_only { 128 } else { bytes.len() - 32 };
+            bytes[pos.index(span)] = v;
+        }
+        if truncate {
+            let len = cut.index(bytes.len()).max(32);
+            bytes.truncate(len);
+        }
+        let body = bytes.len() - 32;
+        let sum = blake3::hash(&bytes[..body]);
+        bytes[body..].copy_from_slice(sum.as_bytes());
+        let p = dir.path().join("forged.lmf");
+        std::fs::write(&p, &bytes).unwrap();
+        if let Ok(f) = Filter::load(&p) {
+            let again = dir.path().join("again.lmf");
+            f.save(&again).unwrap();
+            prop_assert_eq!(std::fs::read(&again).unwrap(), bytes);
+        }
+    }
+}
+
+#[test]
+fn header_claiming_more_blocks_than_present_is_truncated() {
+    let (dir, _, mut bytes) = saved(12);
+    let blocks = u64::from_le_bytes(bytes[56..64].try_into().unwrap());
+    bytes[56..64].copy_from_slice(&(blocks * 1000).to_le_bytes());
+    let body = bytes.len() - 32;
+    let sum = blake3::hash(&bytes[..body]);
+    bytes[body..].copy_from_slice(sum.as_bytes());
+    let p = dir.path().join("big.lmf");
+    std::fs::write(&p, &bytes).unwrap();
+    assert!(matches!(
+        Filter::load(&p),
+        Err(FilterError::Truncated { expected, .. }) if expected > bytes.len() as u64
+    ));
+}
+
 /// One small saved filter (4 blocks) shared by the proptests.
 fn saved_cached() -> (tempfile::TempDir, std::path::PathBuf, Vec<u8>) {
     static BYTES: std::sync::OnceLock<Vec<u8>> = std::sync::OnceLock::new();

@@ -11,7 +11,10 @@ fuzz_target!(|data: &[u8]| {
     let Some((&mode, rest)) = data.split_first() else {
         return;
     };
-    let mut opts = ReadOptions { format: Format::Csv, ..ReadOptions::default() };
+    let mut opts = ReadOptions {
+        format: Format::Csv,
+        ..ReadOptions::default()
+    };
     if mode & 1 == 1 {
         opts.msisdn_cols = vec![ColumnRef::Index(usize::from(mode >> 1 & 3) + 1)];
         opts.cnic_cols = vec![ColumnRef::Index(usize::from(mode >> 3 & 3) + 1)];

@@ -25,7 +25,11 @@ fuzz_target!(|data: &[u8]| {
     };
     let again = scratch("lmf-again");
     filter.save(&again).expect("a loaded filter saves");
-    assert_eq!(std::fs::read(&again).expect("read back"), bytes, "save(load(x)) != x");
+    assert_eq!(
+        std::fs::read(&again).expect("read back"),
+        bytes,
+        "save(load(x)) != x"
+    );
     let _ = filter.bloom.contains(&Token::default());
     let (fill, fpr) = (filter.bloom.fill_ratio(), filter.bloom.implied_fpr());
     assert!((0.0..=1.0).contains(&fill) && (0.0..=1.0).contains(&fpr));

@@ -15,5 +15,12 @@ fuzz_target!(|data: &[u8]| {
         2 => Format::Scan,
         _ => Format::Auto,
     };
-    differential("jsonl", rest, ReadOptions { format, ..ReadOptions::default() });
+    differential(
+        "jsonl",
+        rest,
+        ReadOptions {
+            format,
+            ..ReadOptions::default()
+        },
+    );
 });

@@ -6,5 +6,12 @@ use leakmatch_ingest::{Format, ReadOptions};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    differential("sql", data, ReadOptions { format: Format::Sql, ..ReadOptions::default() });
+    differential(
+        "sql",
+        data,
+        ReadOptions {
+            format: Format::Sql,
+            ..ReadOptions::default()
+        },
+    );
 });

@@ -59,13 +59,8 @@ pub struct Read {
 pub fn read(tag: &str, data: &[u8], opts: &ReadOptions) -> Result<Read, String> {
     let path = scratch(tag);
     std::fs::write(&path, data).expect("write scratch file");
-    let out = read_input(
-        &InputSource::Path(path),
-        opts,
-        Keep::default,
-        &NoProgress,
-    )
-    .map_err(|e| e.to_string())?;
+    let out = read_input(&InputSource::Path(path), opts, Keep::default, &NoProgress)
+        .map_err(|e| e.to_string())?;
     Ok(Read {
         stats: out.stats,
         format: out.format,
@@ -86,8 +81,15 @@ pub fn check_read(data: &[u8], r: &Read) {
         assert!(last.is_none_or(|l| l < s.offset), "records out of order");
         last = Some(s.offset);
         let start = usize::try_from(s.offset).unwrap();
-        assert_eq!(data.get(start..start + s.raw.len()), Some(&s.raw[..]), "raw at offset");
-        assert!(!s.msisdns.is_empty() || !s.cnics.is_empty(), "record without identifier");
+        assert_eq!(
+            data.get(start..start + s.raw.len()),
+            Some(&s.raw[..]),
+            "raw at offset"
+        );
+        assert!(
+            !s.msisdns.is_empty() || !s.cnics.is_empty(),
+            "record without identifier"
+        );
         for m in &s.msisdns {
             check_msisdn_canonical(m);
         }
@@ -96,7 +98,10 @@ pub fn check_read(data: &[u8], r: &Read) {
         }
     }
     for skip in &r.diagnostics.skipped {
-        assert!(skip.offset <= data.len() as u64, "skip offset inside the input");
+        assert!(
+            skip.offset <= data.len() as u64,
+            "skip offset inside the input"
+        );
         assert!(skip.line >= 1);
     }
     // Warnings never quote the input: no identifier of the input may appear in them.
@@ -113,14 +118,20 @@ pub fn check_read(data: &[u8], r: &Read) {
 pub fn check_msisdn_canonical(m: &str) {
     assert_eq!(m.len(), 12);
     assert!(m.starts_with("92") && m.bytes().all(|b| b.is_ascii_digit()));
-    assert_eq!(Msisdn::parse(m.as_bytes()).map(|x| x.as_str().to_string()), Ok(m.to_string()));
+    assert_eq!(
+        Msisdn::parse(m.as_bytes()).map(|x| x.as_str().to_string()),
+        Ok(m.to_string())
+    );
 }
 
 /// A canonical CNIC parses to itself.
 pub fn check_cnic_canonical(c: &str) {
     assert_eq!(c.len(), 13);
     assert!(c.bytes().all(|b| b.is_ascii_digit()));
-    assert_eq!(Cnic::parse(c.as_bytes()).map(|x| x.as_str().to_string()), Ok(c.to_string()));
+    assert_eq!(
+        Cnic::parse(c.as_bytes()).map(|x| x.as_str().to_string()),
+        Ok(c.to_string())
+    );
 }
 
 /// Splits a fuzz input into (chunk size for the mapped read, block size for the streamed read,
@@ -138,9 +149,31 @@ pub fn differential(tag: &str, fuzz_input: &[u8], base: ReadOptions) {
     let Some((chunk, block, data)) = sizes(fuzz_input) else {
         return;
     };
-    let whole = read(tag, data, &ReadOptions { chunk_size: 1 << 20, ..base.clone() });
-    let chunked = read(tag, data, &ReadOptions { chunk_size: chunk, ..base.clone() });
-    let streamed = read(tag, data, &ReadOptions { chunk_size: block, mmap: false, ..base });
+    let whole = read(
+        tag,
+        data,
+        &ReadOptions {
+            chunk_size: 1 << 20,
+            ..base.clone()
+        },
+    );
+    let chunked = read(
+        tag,
+        data,
+        &ReadOptions {
+            chunk_size: chunk,
+            ..base.clone()
+        },
+    );
+    let streamed = read(
+        tag,
+        data,
+        &ReadOptions {
+            chunk_size: block,
+            mmap: false,
+            ..base
+        },
+    );
     // gzip/zstd magic bytes switch to a decoder: offsets are then in the decompressed stream.
     let compressed = data.starts_with(&[0x1f, 0x8b]) || data.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]);
     match (&whole, &chunked, &streamed) {
@@ -155,6 +188,11 @@ pub fn differential(tag: &str, fuzz_input: &[u8], base: ReadOptions) {
             assert_eq!(a, b);
             assert_eq!(a, c);
         }
-        _ => panic!("reads disagree on success: {:?} {:?} {:?}", whole.is_ok(), chunked.is_ok(), streamed.is_ok()),
+        _ => panic!(
+            "reads disagree on success: {:?} {:?} {:?}",
+            whole.is_ok(),
+            chunked.is_ok(),
+            streamed.is_ok()
+        ),
     }
 }

@@ -5,6 +5,7 @@
 
 mod args;
 mod commands;
+mod interrupt;
 mod output;
 mod summary;
 
@@ -19,6 +20,7 @@ use crate::output::Printer;
 const EXIT_ARTIFACT: u8 = 3;
 
 fn main() -> ExitCode {
+    interrupt::install();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {

@@ -472,10 +472,60 @@ fn interrupted_build_leaves_no_output_under_the_requested_name() {
         eprintln!("the build finished before SIGINT arrived: nothing interrupted");
         return;
     }
+    assert_eq!(status.code(), Some(130), "exit status 128 + SIGINT");
     assert!(
         !d.path("f.lmf").exists(),
         "partial output under the requested name"
     );
+    only(&d, &["dump.csv", "dump.csv.truth.json", "base.csv"]);
+}
+
+/// Ctrl-C while the filter is being saved: the temporary file is removed too.
+#[test]
+fn interrupted_save_removes_its_temporary() {
+    let d = setup();
+    d.write("d.csv", format!("msisdn\n{M}\n"));
+    // A ~190 MB filter (mapped lazily, so cheap to make) takes a moment to write.
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_leakmatch"))
+        .current_dir(d.tmp.path())
+        .args([
+            "build",
+            "--capacity",
+            "50000000",
+            "-k",
+            "k.key",
+            "-o",
+            "f.lmf",
+            "d.csv",
+        ])
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let temp_exists = || {
+        d.files()
+            .iter()
+            .any(|p| p.to_string_lossy().contains(".f.lmf.tmp-"))
+    };
+    let started = std::time::Instant::now();
+    while !temp_exists() && started.elapsed().as_secs() < 30 {
+        if child.try_wait().unwrap().is_some() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(2));
+    }
+    std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    let status = child.wait().unwrap();
+    if status.success() {
+        eprintln!("the save finished before SIGINT arrived: nothing interrupted");
+        return;
+    }
+    assert_eq!(status.code(), Some(130));
+    only(&d, &["d.csv"]);
 }
 
 /// A generated dump of `rows` rows and its base.

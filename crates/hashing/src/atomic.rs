@@ -10,6 +10,10 @@
 //! target name, which fails with [`io::ErrorKind::AlreadyExists`] if the target exists, even if
 //! it appeared after `create`.
 //!
+//! A process that is interrupted (Ctrl-C) never runs `Drop`: [`remove_pending_and_exit`], called
+//! from a signal-watching thread, removes the temporaries not yet committed and exits. A commit
+//! and that removal exclude each other, so the target is either complete or absent.
+//!
 //! [`commit`]: AtomicFile::commit
 //! [`commit_new`]: AtomicFile::commit_new
 
@@ -17,6 +21,25 @@ use std::ffi::OsString;
 use std::fs::{File, OpenOptions};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard, PoisonError};
+
+/// Temporaries created and not yet committed or dropped.
+static PENDING: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+
+fn pending() -> MutexGuard<'static, Vec<PathBuf>> {
+    PENDING.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// Removes every temporary file not yet committed, then exits the process with `code`,
+/// holding the lock so that no commit can start meanwhile. For a signal-watching thread
+/// (never a signal handler: it allocates and locks).
+pub fn remove_pending_and_exit(code: i32) -> ! {
+    let list = pending();
+    for p in list.iter() {
+        let _ = std::fs::remove_file(p);
+    }
+    std::process::exit(code)
+}
 
 /// A file being written beside its final path; see the [module docs](self).
 #[derive(Debug)]
@@ -60,11 +83,12 @@ impl AtomicFile {
             let temp = dir.join(temp_name);
             match options.open(&temp) {
                 Ok(file) => {
+                    pending().push(temp.clone());
                     return Ok(AtomicFile {
                         file: Some(file),
                         temp,
                         target: path.to_path_buf(),
-                    })
+                    });
                 }
                 Err(e) if e.kind() == io::ErrorKind::AlreadyExists && attempts < 8 => {
                     attempts += 1;
@@ -82,7 +106,11 @@ impl AtomicFile {
     /// Makes the content durable and renames it over the target (replacing any existing file).
     pub fn commit(mut self) -> io::Result<()> {
         self.sync()?;
-        std::fs::rename(&self.temp, &self.target)?;
+        {
+            let mut list = pending();
+            std::fs::rename(&self.temp, &self.target)?;
+            list.retain(|p| p != &self.temp);
+        }
         self.file = None;
         sync_dir(&parent_dir(&self.target))
     }
@@ -91,7 +119,8 @@ impl AtomicFile {
     /// of replacing an existing target. The temporary is removed either way.
     pub fn commit_new(mut self) -> io::Result<()> {
         self.sync()?;
-        std::fs::hard_link(&self.temp, &self.target)?;
+        // Under the lock: an interrupt removes the temporary before or after the link, whole.
+        pending_link(&self.temp, &self.target)?;
         // The target now holds the content; dropping `self` unlinks the temporary name.
         let dir = parent_dir(&self.target);
         drop(self);
@@ -128,10 +157,17 @@ impl Write for AtomicFile {
 impl Drop for AtomicFile {
     fn drop(&mut self) {
         // `file` is None only after a successful rename: the temporary name is gone then.
+        let mut list = pending();
         if self.file.take().is_some() {
             let _ = std::fs::remove_file(&self.temp);
         }
+        list.retain(|p| p != &self.temp);
     }
+}
+
+fn pending_link(temp: &Path, target: &Path) -> io::Result<()> {
+    let _list = pending();
+    std::fs::hard_link(temp, target)
 }
 
 fn parent_dir(path: &Path) -> PathBuf {

@@ -31,7 +31,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     let params = BloomParams {
         blocks: (mib << 20) / 64,
-        k: 12,
+        k: 16,
     };
     let bloom = BlockedBloom::new(params)?;
     // The first half also pays for faulting in (zeroing) the fresh memory.
@@ -39,7 +39,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let t = Instant::now();
     bloom.insert_many(cold);
     report(
-        &format!("insert_many, {mib} MiB, k=12, cold memory"),
+        &format!("insert_many, {mib} MiB, k=16, cold memory"),
         n / 2,
         t,
     );

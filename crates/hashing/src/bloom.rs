@@ -4,9 +4,10 @@
 //! read as four little-endian `u64` words `w0..w3`, choose:
 //!
 //! - the block: `(w0 · blocks) >> 64` (fastrange: unbiased enough, no division);
-//! - `k ≤ 21` bit positions in that block, 9 bits each: position `i` is bits
-//!   `9·(i mod 7) .. 9·(i mod 7) + 9` of word `w[1 + i / 7]` (bit 63 of each word is unused);
-//!   position `p` is bit `p mod 64` of word `p / 64` of the block.
+//! - `k / 8` bits in each of the block's 8 words (split-block; `k` is 8, 16 or 24): bit `r` of
+//!   word `j` is the 6-bit slice `q = j·(k/8) + r` of the token, bits `6·(q mod 10) ..
+//!   6·(q mod 10) + 6` of word `w[1 + q / 10]` (bits 60..64 of each word are unused). The
+//!   whole mask is computed in registers (see `params` for why this layout).
 //!
 //! A lookup reads one cache line. An insert builds the block's 8-word mask locally and
 //! `fetch_or`s (Relaxed) only the words that gain bits, so concurrent inserts commute and the
@@ -305,14 +306,26 @@ impl fmt::Debug for BlockedBloom {
     }
 }
 
-/// The 8-word mask of the `k` bits of `t` inside its block.
+/// The 8-word mask of `t` inside its block: `k / 8` bits per word (see the module docs).
 #[inline]
 fn mask(t: &Token, k: u32) -> [u64; WORDS] {
+    match k {
+        8 => split_mask::<1>(t),
+        16 => split_mask::<2>(t),
+        // `BloomParams::check` admits only 8, 16 and 24.
+        _ => split_mask::<3>(t),
+    }
+}
+
+#[inline(always)]
+fn split_mask<const C: usize>(t: &Token) -> [u64; WORDS] {
+    let w = [t.word(1), t.word(2), t.word(3)];
     let mut mask = [0u64; WORDS];
-    let words = [t.word(1), t.word(2), t.word(3)];
-    for i in 0..k as usize {
-        let p = (words[i / 7] >> (9 * (i % 7))) & 511;
-        mask[(p >> 6) as usize] |= 1 << (p & 63);
+    for (j, m) in mask.iter_mut().enumerate() {
+        for r in 0..C {
+            let q = j * C + r;
+            *m |= 1 << ((w[q / 10] >> (6 * (q % 10))) & 63);
+        }
     }
     mask
 }

@@ -21,18 +21,30 @@ fn filled(n: u64, fpr: f64) -> BlockedBloom {
 }
 
 #[test]
-fn mask_takes_9_bit_positions_from_words_1_to_3() {
+fn mask_takes_6_bit_slices_word_by_word() {
     let mut t = Token::default();
-    // Position 0 = 5 (word 0, bit 5); position 1 = 70 (word 1, bit 6); position 7 = 511.
-    t.0[8..16].copy_from_slice(&(5u64 | 70 << 9).to_le_bytes());
-    t.0[16..24].copy_from_slice(&511u64.to_le_bytes());
-    let m = mask(&t, 8);
-    assert_eq!(m[0], 1 << 5 | 1); // positions 2..=6 are 0
-    assert_eq!(m[1], 1 << 6);
-    assert_eq!(m[7], 1 << 63);
-    assert_eq!(mask(&t, 1), [1 << 5, 0, 0, 0, 0, 0, 0, 0]);
+    // Slices 0..10 come from token word 1, 10..20 from word 2, 20..24 from word 3.
+    t.0[8..16].copy_from_slice(&(5u64 | 9 << 6 | 63 << 54).to_le_bytes());
+    t.0[16..24].copy_from_slice(&(1u64 | 2 << 6).to_le_bytes());
+    t.0[24..32].copy_from_slice(&(7u64 << 18).to_le_bytes());
+    // k = 8: slice j sets one bit of word j.
+    assert_eq!(mask(&t, 8), [1 << 5, 1 << 9, 1, 1, 1, 1, 1, 1]);
+    // k = 16: word j gets slices 2j and 2j+1.
+    let m = mask(&t, 16);
+    assert_eq!(m[0], 1 << 5 | 1 << 9);
+    assert_eq!(m[4], 1 << 63 | 1);
+    assert_eq!(m[5], 1 << 1 | 1 << 2);
+    // k = 24: word 7 gets slices 21, 22, 23 (word 3 bits 6.., 12.., 18..).
+    assert_eq!(mask(&t, 24)[7], 1 | 1 << 7);
     let all = Token([0xff; 32]);
-    assert_eq!(mask(&all, 21), [0, 0, 0, 0, 0, 0, 0, 1 << 63]);
+    assert_eq!(mask(&all, 24), [1 << 63; 8]);
+    for k in [8, 16, 24] {
+        let ones: u32 = mask(&tokens(1, 0)[0], k)
+            .iter()
+            .map(|w| w.count_ones())
+            .sum();
+        assert!(ones <= k && ones >= k - 3, "{k}: {ones}");
+    }
 }
 
 #[test]
@@ -97,7 +109,7 @@ fn union_equals_joint_build() {
     left.union_with(&right).unwrap();
     assert_eq!(left.as_bytes(), both.as_bytes());
     let other = BlockedBloom::new(BloomParams {
-        k: params.k + 1,
+        k: if params.k == 8 { 16 } else { 8 },
         ..params
     })
     .unwrap();
@@ -189,15 +201,16 @@ fn fpr_1e6_precise() {
 #[test]
 #[should_panic(expected = "output length")]
 fn contains_many_checks_lengths() {
-    let bloom = BlockedBloom::new(BloomParams { blocks: 1, k: 1 }).unwrap();
+    let bloom = BlockedBloom::new(BloomParams { blocks: 1, k: 8 }).unwrap();
     bloom.contains_many(&[Token::default()], &mut []);
 }
 
 #[test]
 fn invalid_params_are_rejected() {
     for p in [
-        BloomParams { blocks: 0, k: 4 },
+        BloomParams { blocks: 0, k: 8 },
         BloomParams { blocks: 4, k: 0 },
+        BloomParams { blocks: 4, k: 12 },
     ] {
         assert!(matches!(
             BlockedBloom::new(p),

@@ -148,6 +148,7 @@ impl fmt::Debug for Encoded {
 ///
 /// If `id` is longer than [`MAX_ID_LEN`]; canonical identifiers are 12 or 13 digits, so this
 /// is a caller bug. The message does not contain the identifier.
+#[inline]
 pub fn encode(kind: TokenKind, id: &[u8]) -> Encoded {
     encode_parts(kind, id, b"")
 }
@@ -157,6 +158,7 @@ pub fn encode(kind: TokenKind, id: &[u8]) -> Encoded {
 /// # Panics
 ///
 /// If the two identifiers together are longer than [`MAX_ID_LEN`].
+#[inline]
 pub fn encode_pair(msisdn: &[u8], cnic: &[u8]) -> Encoded {
     encode_parts(TokenKind::Pair, msisdn, cnic)
 }

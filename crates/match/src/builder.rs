@@ -203,22 +203,39 @@ pub fn estimate_capacity(inputs: &[InputSource], kinds: KindSelection) -> (u64, 
             1
         };
         let mut sample = Vec::with_capacity(SAMPLE);
-        let density =
-            match File::open(path).and_then(|f| f.take(SAMPLE as u64).read_to_end(&mut sample)) {
-                Ok(n) if n > 0 && expansion == 1 => {
-                    let lines = memchr_count(b'\n', &sample).max(1);
-                    let tuples = sample.windows(3).filter(|w| w == b"),(").count();
-                    (lines + tuples) as f64 / n as f64
-                }
-                _ => 1.0 / 40.0,
-            };
+        let density = match File::open(path)
+            .and_then(|f| f.take(SAMPLE as u64).read_to_end(&mut sample))
+        {
+            Ok(n) if n > 0 && expansion == 1 => sampled_records(&sample).max(1) as f64 / n as f64,
+            _ => 1.0 / 40.0,
+        };
         total += (meta.len() as f64 * expansion as f64 * density * per_record as f64) as u64;
     }
     (total.saturating_add(total / 20).max(1024), note)
 }
 
-fn memchr_count(needle: u8, hay: &[u8]) -> usize {
-    memchr::memchr_iter(needle, hay).count()
+/// Records in a sample from the start of an input: SQL tuples, JSON lines, or CSV records
+/// (newlines outside quotes: addresses often hold quoted newlines, and counting those would
+/// size the filter for records that do not exist).
+fn sampled_records(sample: &[u8]) -> usize {
+    let lines = || memchr::memchr_iter(b'\n', sample).count();
+    if memchr::memmem::find(sample, b"INSERT INTO").is_some() {
+        memchr::memmem::find_iter(sample, b"),(").count()
+            + memchr::memmem::find_iter(sample, b"VALUES").count()
+    } else if sample.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{') {
+        lines()
+    } else {
+        let mut odd = false;
+        let mut records = 0;
+        for pos in memchr::memchr2_iter(b'"', b'\n', sample) {
+            if sample[pos] == b'"' {
+                odd = !odd;
+            } else if !odd {
+                records += 1;
+            }
+        }
+        records
+    }
 }
 
 /// Queues one chunk's tokens and inserts them in batches.
@@ -265,5 +282,20 @@ impl RecordSink for BuildSink<'_> {
         if self.batch.len() >= BATCH {
             self.flush();
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sampled_records_skip_quoted_newlines() {
+        assert_eq!(sampled_records(b"a,b\n1,\"x\ny\"\n2,\"\"\"q\"\n"), 3);
+        assert_eq!(sampled_records(b"{\"m\":\"a\\\"\"}\n{}\n"), 2);
+        assert_eq!(
+            sampled_records(b"INSERT INTO `t` VALUES (1,'a'),(2,'b\\n');\n"),
+            2
+        );
     }
 }

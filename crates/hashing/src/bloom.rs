@@ -12,8 +12,8 @@
 //! A lookup reads one cache line. An insert builds the block's 8-word mask locally and
 //! `fetch_or`s (Relaxed) only the words that gain bits, so concurrent inserts commute and the
 //! final bytes are the same whatever the thread count or insertion order. `insert_many` and
-//! `contains_many` work in groups of 16: compute 16 block addresses, prefetch them, then do
-//! the work, so 16 cache misses overlap instead of queueing.
+//! `contains_many` work in groups of 16: compute 16 block addresses and prefetch them two
+//! groups before working on them, so about 32 cache misses overlap instead of queueing.
 //!
 //! # Estimates
 //!
@@ -241,26 +241,32 @@ impl BlockedBloom {
     }
 
     /// Calls `work(i, block of ts[i], &ts[i])` in order, group by group; the blocks of the
-    /// next group are prefetched before the current group is worked on, so misses overlap
-    /// within and across groups.
+    /// group after next are prefetched before the current group is worked on, so about two
+    /// groups of misses are in flight while one is worked on.
     #[inline]
     fn grouped(&self, ts: &[Token], mut work: impl FnMut(usize, usize, &Token)) {
-        let mut groups = ts.chunks(GROUP);
-        let Some(mut group) = groups.next() else {
-            return;
-        };
-        let mut blocks = self.prefetch_group(group);
+        let mut iter = ts.chunks(GROUP);
+        let mut ring: [(&[Token], [usize; GROUP]); 2] = [(&[], [0; GROUP]), (&[], [0; GROUP])];
+        let mut queued = 0;
+        for slot in ring.iter_mut() {
+            if let Some(g) = iter.next() {
+                *slot = (g, self.prefetch_group(g));
+                queued += 1;
+            }
+        }
         let mut start = 0;
-        loop {
-            let next = groups.next().map(|g| (g, self.prefetch_group(g)));
+        let mut head = 0;
+        while queued > 0 {
+            let (group, blocks) = ring[head];
+            match iter.next() {
+                Some(g) => ring[head] = (g, self.prefetch_group(g)),
+                None => queued -= 1,
+            }
             for (j, (t, &b)) in group.iter().zip(&blocks).enumerate() {
                 work(start + j, b, t);
             }
             start += group.len();
-            match next {
-                Some((g, b)) => (group, blocks) = (g, b),
-                None => return,
-            }
+            head ^= 1;
         }
     }
 

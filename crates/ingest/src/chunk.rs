@@ -68,30 +68,14 @@ fn assemble(len: usize, cuts: impl IntoIterator<Item = Option<usize>>) -> Vec<Ra
     ranges
 }
 
-/// `csv_chunks_releasing` with nothing to release.
-#[cfg(test)]
-pub(crate) fn csv_chunks(data: &[u8], chunk_size: usize) -> Vec<Range<usize>> {
-    csv_chunks_releasing(data, chunk_size, &|_| {})
-}
-
 /// Splits CSV-like `data` (starting at a record start) into record-aligned ranges of about
-/// `chunk_size` bytes, in parallel, calling `release` on each segment once its quotes are
-/// counted (so a mapped input's pages can leave the resident set before the main pass).
-pub(crate) fn csv_chunks_releasing(
-    data: &[u8],
-    chunk_size: usize,
-    release: &(dyn Fn(&[u8]) + Sync),
-) -> Vec<Range<usize>> {
+/// `chunk_size` bytes, in parallel.
+pub(crate) fn csv_chunks(data: &[u8], chunk_size: usize) -> Vec<Range<usize>> {
     let starts = nominal_starts(data.len(), chunk_size);
     let seg_end = |i: usize| starts.get(i + 1).copied().unwrap_or(data.len());
     let parities: Vec<bool> = (0..starts.len())
         .into_par_iter()
-        .map(|i| {
-            let seg = &data[starts[i]..seg_end(i)];
-            let parity = quote_parity(seg);
-            release(seg);
-            parity
-        })
+        .map(|i| quote_parity(&data[starts[i]..seg_end(i)]))
         .collect();
     let mut entry = Vec::with_capacity(starts.len());
     let mut odd = false;
@@ -111,6 +95,34 @@ pub(crate) fn csv_chunks_releasing(
         })
         .collect();
     assemble(data.len(), cuts)
+}
+
+/// The record-aligned chunks of the first window of about `chunks` × `chunk_size` bytes of
+/// CSV-like `data` (starting at a record start), and where the next window starts.
+///
+/// The last chunk of a window that does not reach the end of `data` may stop mid-record, so it
+/// is left to the next window, which starts at its (record-aligned) start. A window holding a
+/// single record longer than itself grows until it holds a record end. Reading window by window
+/// keeps only one window of a mapped input resident, touching each page once.
+pub(crate) fn csv_window(
+    data: &[u8],
+    chunk_size: usize,
+    chunks: usize,
+) -> (Vec<Range<usize>>, usize) {
+    let mut window = chunk_size.max(1).saturating_mul(chunks.max(2));
+    loop {
+        let end = window.min(data.len());
+        let mut ranges = csv_chunks(&data[..end], chunk_size);
+        if end == data.len() {
+            return (ranges, end);
+        }
+        if ranges.len() > 1 {
+            if let Some(last) = ranges.pop() {
+                return (ranges, last.start);
+            }
+        }
+        window = window.saturating_mul(2);
+    }
 }
 
 /// Splits newline-delimited `data` into ranges of about `chunk_size` bytes ending after a
@@ -212,6 +224,22 @@ mod tests {
         for size in 1..data.len() + 2 {
             let ranges = csv_chunks(data, size);
             let ends = sequential_ends(data);
+            // Window by window: contiguous, covering, every cut a true record end.
+            let mut at = 0;
+            while at < data.len() {
+                let (rs, next) = csv_window(&data[at..], size, 3);
+                assert!(next > 0, "size {size}: a window must make progress");
+                assert_eq!(rs.first().map(|r| r.start), Some(0));
+                assert_eq!(rs.last().map(|r| r.end), Some(next));
+                assert!(rs.windows(2).all(|w| w[0].end == w[1].start));
+                for r in &rs {
+                    assert!(
+                        ends.contains(&(r.end + at)),
+                        "size {size}: window cut {r:?}+{at}"
+                    );
+                }
+                at += next;
+            }
             for r in &ranges {
                 assert!(ends.contains(&r.end), "size {size}: {r:?}");
             }

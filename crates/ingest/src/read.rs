@@ -5,8 +5,9 @@ use std::path::Path;
 
 use memchr::memchr_iter;
 use rayon::prelude::*;
+use std::ops::Range;
 
-use crate::chunk::{csv_chunks_releasing, line_chunks};
+use crate::chunk::{csv_window, line_chunks};
 use crate::collect::Collector;
 use crate::emit::ChunkReport;
 use crate::plan::{prepare, process, resolve_format, Plan, DETECT_BYTES};
@@ -127,27 +128,50 @@ where
     if let Plan::Sql(tables) = &mut prepared.plan {
         tables.scan(body, start as u64);
     }
-    let ranges = match prepared.plan {
-        Plan::Csv(_) => csv_chunks_releasing(body, opts.chunk_size, release),
-        _ => line_chunks(body, opts.chunk_size),
-    };
     let plan = &prepared.plan;
-    let results: Vec<(S, ChunkReport)> = ranges
-        .par_iter()
-        .map(|r| {
-            let mut sink = make_sink();
-            let report = process(
-                plan,
-                opts,
-                &body[r.clone()],
-                (start + r.start) as u64,
-                &mut sink,
-            );
-            progress.advance(r.len() as u64, report.stats.records);
-            release(&body[r.clone()]);
-            (sink, report)
-        })
-        .collect();
+    let run = |ranges: &[Range<usize>]| -> Vec<(S, ChunkReport)> {
+        ranges
+            .par_iter()
+            .map(|r| {
+                let mut sink = make_sink();
+                let report = process(
+                    plan,
+                    opts,
+                    &body[r.clone()],
+                    (start + r.start) as u64,
+                    &mut sink,
+                );
+                progress.advance(r.len() as u64, report.stats.records);
+                release(&body[r.clone()]);
+                (sink, report)
+            })
+            .collect()
+    };
+    let (ranges, results) = match plan {
+        // CSV needs a quote-counting pass before it can cut chunks: do it a window at a time,
+        // so each page of a mapped input is touched once and released with its window.
+        Plan::Csv(_) if !body.is_empty() => {
+            let (mut ranges, mut results) = (Vec::new(), Vec::new());
+            let mut at = 0;
+            while at < body.len() {
+                let (window, next) = csv_window(&body[at..], opts.chunk_size, WINDOW_CHUNKS);
+                let window: Vec<_> = window
+                    .into_iter()
+                    .map(|r| r.start + at..r.end + at)
+                    .collect();
+                results.extend(run(&window));
+                ranges.extend(window);
+                at += next;
+            }
+            (ranges, results)
+        }
+        Plan::Csv(_) => (Vec::new(), Vec::new()),
+        _ => {
+            let ranges = line_chunks(body, opts.chunk_size);
+            let results = run(&ranges);
+            (ranges, results)
+        }
+    };
     // Line numbers are only needed when something is reported: count newlines lazily.
     let lines: Vec<u64> = if results.iter().any(|(_, r)| !r.events.is_empty()) {
         ranges
@@ -169,6 +193,10 @@ where
     }
     Ok(out.finish(prepared, all.len() as u64))
 }
+
+/// Chunks per CSV window: enough to keep every thread busy between windows, few enough that a
+/// window of a mapped input (16 × 8 MiB by default) is all that stays resident.
+const WINDOW_CHUNKS: usize = 16;
 
 /// Blocks read per parallel batch: enough to keep every thread busy.
 fn batch_len() -> usize {

@@ -45,6 +45,8 @@ use std::io::{self, Read, Write};
 use std::path::Path;
 use std::sync::atomic::Ordering::Relaxed;
 
+use rayon::prelude::*;
+
 use crate::atomic::AtomicFile;
 use crate::error::FilterError;
 use crate::params::{BloomParams, BLOCK_BYTES, MAX_FILTER_BYTES};
@@ -359,24 +361,37 @@ impl Filter {
             expected,
             actual: HEADER_LEN as u64 + read,
         };
+        // Positioned reads of 8 MiB chunks in parallel: the fresh memory's first-touch faults
+        // (page zeroing) are spread over the pool instead of serialized on one thread.
+        let bits = bloom.bits_mut().bytes_mut();
+        let reads: Vec<io::Result<usize>> = bits
+            .par_chunks_mut(IO_CHUNK)
+            .enumerate()
+            .map(|(i, chunk)| {
+                read_at_up_to(&file, chunk, HEADER_LEN as u64 + (i * IO_CHUNK) as u64)
+            })
+            .collect();
         let mut read = 0u64;
-        for chunk in bloom.bits_mut().bytes_mut().chunks_mut(IO_CHUNK) {
-            let n = read_up_to(&mut file, chunk).map_err(io_err)?;
+        for (n, want) in reads
+            .into_iter()
+            .zip(bits.chunks(IO_CHUNK).map(<[u8]>::len))
+        {
+            let n = n.map_err(io_err)?;
             read += n as u64;
-            if n < chunk.len() {
+            if n < want {
                 return Err(changed(read));
             }
-            hasher.update(chunk);
         }
+        hasher.update_rayon(bits);
         let mut checksum = [0u8; CHECKSUM_LEN as usize];
-        let n = read_up_to(&mut file, &mut checksum).map_err(io_err)?;
+        let n = read_at_up_to(&file, &mut checksum, HEADER_LEN as u64 + read).map_err(io_err)?;
         if n < checksum.len() {
             return Err(changed(read + n as u64));
         }
         if hasher.finalize() != checksum {
             return Err(FilterError::ChecksumMismatch { path: path.into() });
         }
-        if read_up_to(&mut file, &mut [0u8; 1]).map_err(io_err)? != 0 {
+        if read_at_up_to(&file, &mut [0u8; 1], expected).map_err(io_err)? != 0 {
             let reason = "the file grew while being read".to_string();
             return Err(FilterError::Corrupt {
                 path: path.into(),
@@ -476,6 +491,36 @@ fn read_up_to(file: &mut File, buf: &mut [u8]) -> io::Result<usize> {
         }
     }
     Ok(filled)
+}
+
+/// Like [`read_up_to`], from byte `offset`, leaving the file position alone (so threads can
+/// read different parts of one file at once).
+#[cfg(unix)]
+fn read_at_up_to(file: &File, buf: &mut [u8], offset: u64) -> io::Result<usize> {
+    use std::os::unix::fs::FileExt;
+    let mut filled = 0;
+    while filled < buf.len() {
+        match file.read_at(&mut buf[filled..], offset + filled as u64) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(filled)
+}
+
+/// Portable fallback: one reader at a time through a shared handle.
+#[cfg(not(unix))]
+fn read_at_up_to(file: &File, buf: &mut [u8], offset: u64) -> io::Result<usize> {
+    use std::io::{Seek, SeekFrom};
+    static LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _guard = LOCK
+        .lock()
+        .map_err(|_| io::Error::other("reader lock poisoned"))?;
+    let mut handle = file;
+    handle.seek(SeekFrom::Start(offset))?;
+    read_up_to(&mut handle.try_clone()?, buf)
 }
 
 #[cfg(test)]

@@ -463,3 +463,33 @@ fn collect_ids(inputs: &[&std::path::Path]) -> Vec<String> {
     ids.dedup();
     ids
 }
+
+/// `--matches-out` uses the delimiter the reader detected, even when the header alone (one
+/// column) says nothing about it.
+#[test]
+fn matches_out_keeps_the_readers_delimiter() {
+    let d = Dir::new();
+    d.key("k.key");
+    let dump = d.write("dump.csv", "msisdn\n0300-1234567\n");
+    let base = d.write(
+        "base.csv",
+        "msisdn\n03001234567;Ali;Lahore\n03451234567;Sana;Quetta\n",
+    );
+    build(&d, "k.key", "f.lmf", &[&dump], &[]);
+    d.cmd(&[
+        "match",
+        "-k",
+        "k.key",
+        "-f",
+        "f.lmf",
+        "--matches-out",
+        "hits.csv",
+    ])
+    .arg(&base)
+    .ok();
+    let hits = std::fs::read_to_string(d.path("hits.csv")).unwrap();
+    assert_eq!(
+        hits,
+        "matched_kinds;msisdn\nmsisdn;03001234567;Ali;Lahore\n"
+    );
+}

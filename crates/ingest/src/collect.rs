@@ -3,7 +3,7 @@
 
 use crate::emit::{ChunkReport, EventKind};
 use crate::outcome::{ColumnsUsed, Diagnostics, Skip, MAX_SKIPS_KEPT};
-use crate::plan::Prepared;
+use crate::plan::{Plan, Prepared};
 use crate::{Format, InputStats, ReadOutcome};
 
 /// Most column names listed per kind in [`ColumnsUsed`].
@@ -84,11 +84,16 @@ impl<S> Collector<S> {
                 }
             ));
         }
+        let delimiter = match &prepared.plan {
+            Plan::Csv(p) => Some(p.delim),
+            _ => None,
+        };
         ReadOutcome {
             sinks: self.sinks,
             stats: self.stats,
             format: prepared.format,
             header: prepared.header,
+            delimiter,
             columns: self.columns,
             diagnostics: self.diagnostics,
         }

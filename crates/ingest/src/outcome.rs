@@ -95,6 +95,8 @@ pub struct ReadOutcome<S> {
     pub format: Format,
     /// The raw header line of a CSV input (without its line terminator); `None` otherwise.
     pub header: Option<Vec<u8>>,
+    /// The field delimiter of a CSV-like input (detected or given); `None` for other formats.
+    pub delimiter: Option<u8>,
     /// Columns used.
     pub columns: ColumnsUsed,
     /// Skips and warnings.

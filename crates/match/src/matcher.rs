@@ -40,6 +40,8 @@ pub struct MatchedRows {
     pub input: String,
     /// Its header line, if it had one (CSV).
     pub header: Option<Vec<u8>>,
+    /// Its field delimiter, if it is CSV-like.
+    pub delimiter: Option<u8>,
     /// Matched rows in input order.
     pub rows: Vec<MatchedRow>,
 }
@@ -93,6 +95,7 @@ pub fn match_inputs(
         let mut rows = MatchedRows {
             input: input.to_string(),
             header: outcome.header,
+            delimiter: outcome.delimiter,
             rows: Vec::new(),
         };
         for mut sink in outcome.sinks {

@@ -62,11 +62,8 @@ fn write_matched_rows(path: &std::path::Path, inputs: &[MatchedRows]) -> anyhow:
     let mut n = 0u64;
     let mut header_written = false;
     for input in inputs {
-        let delim = input
-            .header
-            .as_deref()
-            .map(detect_delimiter)
-            .unwrap_or(b',');
+        // The reader's own delimiter (JSON lines and SQL rows get a comma).
+        let delim = input.delimiter.unwrap_or(b',');
         if let Some(header) = &input.header {
             if !header_written {
                 out.write_all(b"matched_kinds")?;
@@ -96,12 +93,4 @@ fn write_matched_rows(path: &std::path::Path, inputs: &[MatchedRows]) -> anyhow:
     drop(out);
     file.commit()?;
     Ok(n)
-}
-
-/// The most frequent of `, \t ; |` in the header; a comma on ties (`max_by_key` keeps the last).
-fn detect_delimiter(header: &[u8]) -> u8 {
-    [b'|', b';', b'\t', b',']
-        .into_iter()
-        .max_by_key(|d| header.iter().filter(|b| *b == d).count())
-        .unwrap_or(b',')
 }

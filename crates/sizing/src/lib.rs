@@ -63,3 +63,4 @@ pub use report::{
     InputSize, Overlap, OverlapKind, PerKind, SimsPerCnic, SizeReport, Sizes, SCHEMA,
 };
 pub use size::{size_inputs, SizeOutcome};
+pub use svg::thousands;

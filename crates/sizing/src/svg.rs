@@ -19,8 +19,8 @@ pub(crate) fn escape(text: &str) -> String {
     out
 }
 
-/// `1234567` → `1,234,567`.
-pub(crate) fn thousands(n: u64) -> String {
+/// `1234567` → `1,234,567`: how counts are shown in the text and HTML reports.
+pub fn thousands(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, d) in digits.chars().enumerate() {

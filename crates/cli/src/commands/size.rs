@@ -200,13 +200,9 @@ fn fields(c: &RejectCounts) -> String {
 
 /// A count with thousands separators; `≈` in front when estimated.
 fn n(v: u64, exact: bool) -> String {
-    let digits = v.to_string();
-    let mut out = String::from(if exact { "" } else { "≈" });
-    for (i, d) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(d);
-    }
-    out
+    format!(
+        "{}{}",
+        if exact { "" } else { "≈" },
+        leakmatch_sizing::thousands(v)
+    )
 }

@@ -1,10 +1,14 @@
-//! The bit array behind a filter: zeroed anonymous memory, page-aligned, huge-page advised.
+//! The bit array behind a filter: page-aligned memory, huge-page advised.
 //!
 //! Lookups are one random cache-line load each, so TLB misses matter: with transparent huge
-//! pages a random load costs ~9 ns instead of ~13 ns (PERF-NOTES). An anonymous mapping is
-//! zeroed lazily by the kernel, aligned to 4 KiB (so every 64-byte block is cache-line
-//! aligned), and can be advised `MADV_HUGEPAGE`. Shared access is through `AtomicU64`, which
-//! has the layout of `u64`; exclusive access (`&mut`) may use plain words and bytes.
+//! pages a random load costs ~9 ns instead of ~13 ns (PERF-NOTES). A new filter lives in an
+//! anonymous mapping, zeroed lazily by the kernel and advised `MADV_HUGEPAGE`. A filter loaded
+//! from a file is a private (copy-on-write) mapping of the file's page-cache pages
+//! ([`BitArray::map_file`]): nothing is copied or zeroed, which matters because a fresh process
+//! pays dearly for first-touching new memory (on this VM class 149 MiB took 0.4–0.9 s to fault
+//! in, against milliseconds to map). Either way the bits start on a 4 KiB boundary, so every
+//! 64-byte block is cache-line aligned. Shared access is through `AtomicU64`, which has the
+//! layout of `u64`; exclusive access (`&mut`) may use plain words and bytes.
 
 use std::sync::atomic::AtomicU64;
 
@@ -15,6 +19,8 @@ use crate::params::MAX_FILTER_BYTES;
 
 pub(crate) struct BitArray {
     map: MmapMut,
+    /// Byte offset of the first word in `map` (a multiple of the page size).
+    offset: usize,
     words: usize,
 }
 
@@ -38,35 +44,85 @@ impl BitArray {
         let _ = map.advise(memmap2::Advice::HugePage);
         Ok(BitArray {
             map,
+            offset: 0,
             words: len / 8,
+        })
+    }
+
+    /// The `bytes` bytes at `offset` (a multiple of 4096) of a private copy-on-write mapping of
+    /// a whole file: reads come straight from the page cache, writes stay in this process.
+    ///
+    /// # Safety
+    ///
+    /// The file must not be truncated while the array lives (access past the new end raises
+    /// SIGBUS) and should not be modified (unwritten pages would show the change). The same
+    /// boundary as for memory-mapped inputs; [`crate::Filter::load`] documents it for users.
+    pub(crate) unsafe fn map_file(
+        map: MmapMut,
+        offset: usize,
+        bytes: usize,
+    ) -> Result<BitArray, FilterError> {
+        let fits = offset % 4096 == 0
+            && bytes > 0
+            && bytes % 8 == 0
+            && offset
+                .checked_add(bytes)
+                .is_some_and(|end| end <= map.len());
+        if !fits {
+            return Err(FilterError::InvalidParams {
+                reason: format!(
+                    "bit array of {bytes} bytes at offset {offset} does not fit a {}-byte mapping",
+                    map.len()
+                ),
+            });
+        }
+        #[cfg(target_os = "linux")]
+        let _ = map.advise_range(memmap2::Advice::HugePage, offset, bytes);
+        Ok(BitArray {
+            map,
+            offset,
+            words: bytes / 8,
         })
     }
 
     /// The words for shared (concurrent) access.
     #[inline]
     pub(crate) fn atomics(&self) -> &[AtomicU64] {
-        // SAFETY: the mapping is page-aligned (≥ 8, the alignment of AtomicU64), `words * 8`
-        // bytes long, readable and writable, and lives as long as `self`. AtomicU64 has the
-        // size and bit validity of u64 and any bit pattern is valid. Mutation through `&self`
+        // SAFETY: the mapping is page-aligned and `offset` a multiple of 4096, so the words are
+        // aligned (≥ 8, the alignment of AtomicU64); `offset + words * 8` ≤ the mapping's length
+        // (checked in the constructors); the mapping is readable and writable (private) and
+        // lives as long as `self`. AtomicU64 has the size and bit validity of u64 and any bit
+        // pattern is valid. Mutation through `&self`
         // happens only via these atomics; the non-atomic views below need `&mut self`, so
         // they never overlap with atomic access from other threads.
-        unsafe { std::slice::from_raw_parts(self.map.as_ptr().cast::<AtomicU64>(), self.words) }
+        unsafe {
+            std::slice::from_raw_parts(
+                self.map.as_ptr().add(self.offset).cast::<AtomicU64>(),
+                self.words,
+            )
+        }
     }
 
     /// The words for exclusive access.
     pub(crate) fn words_mut(&mut self) -> &mut [u64] {
         // SAFETY: as in `atomics`; `&mut self` guarantees no other access exists.
-        unsafe { std::slice::from_raw_parts_mut(self.map.as_mut_ptr().cast::<u64>(), self.words) }
+        unsafe {
+            std::slice::from_raw_parts_mut(
+                self.map.as_mut_ptr().add(self.offset).cast::<u64>(),
+                self.words,
+            )
+        }
     }
 
     /// The raw bytes (native-endian words) for exclusive access.
     pub(crate) fn bytes_mut(&mut self) -> &mut [u8] {
-        &mut self.map[..]
+        let range = self.offset..self.offset + self.words * 8;
+        &mut self.map[range]
     }
 
     /// The raw bytes (native-endian words); `&mut self` rules out concurrent atomic writes.
     pub(crate) fn bytes(&mut self) -> &[u8] {
-        &self.map[..]
+        &self.map[self.offset..self.offset + self.words * 8]
     }
 }
 

@@ -55,6 +55,11 @@ impl BlockedBloom {
         Ok(BlockedBloom { params, bits })
     }
 
+    /// A filter over existing bits (a loaded file), which must be `params.bytes()` long.
+    pub(crate) fn from_bits(params: BloomParams, bits: BitArray) -> BlockedBloom {
+        BlockedBloom { params, bits }
+    }
+
     /// A copy of this filter in new memory.
     pub fn try_clone(&self) -> Result<BlockedBloom, FilterError> {
         let mut copy = BlockedBloom::new(self.params)?;

@@ -47,6 +47,14 @@ fn layout_round_trip_and_determinism() {
         2,
         "no temporaries left"
     );
+    // Mapped: the same filter; inserting into it never writes through to the file.
+    let mut mapped = Filter::map(&path).unwrap();
+    assert_eq!(mapped.header, f.header);
+    assert_eq!(mapped.bloom.as_bytes(), &bytes[4096..bytes.len() - 32]);
+    mapped.bloom.insert_many(&tokens(2000, 7));
+    assert!(tokens(2000, 7).iter().all(|t| mapped.bloom.contains(t)));
+    drop(mapped);
+    assert_eq!(std::fs::read(&path).unwrap(), bytes);
 }
 
 #[test]
@@ -68,7 +76,13 @@ fn specific_corruptions_have_specific_errors() {
     let load = |name: &str, b: &[u8]| {
         let p = dir.path().join(name);
         std::fs::write(&p, b).unwrap();
-        Filter::load(&p).unwrap_err()
+        let (read, mapped) = (Filter::load(&p).unwrap_err(), Filter::map(&p).unwrap_err());
+        assert_eq!(
+            std::mem::discriminant(&read),
+            std::mem::discriminant(&mapped),
+            "{read} / {mapped}"
+        );
+        read
     };
     let mut b = bytes.clone();
     b[0] = b'L';
@@ -194,6 +208,7 @@ proptest! {
         let p = dir.path().join(format!("flip-{i}-{flip}"));
         std::fs::write(&p, &bytes).unwrap();
         prop_assert!(Filter::load(&p).is_err());
+        prop_assert!(Filter::map(&p).is_err());
     }
 
     /// Any truncation is detected, never a panic or an out-of-bounds read.
@@ -204,6 +219,7 @@ proptest! {
         let p = dir.path().join(format!("trunc-{len}"));
         std::fs::write(&p, &bytes[..len]).unwrap();
         prop_assert!(Filter::load(&p).is_err());
+        prop_assert!(Filter::map(&p).is_err());
     }
 }
 
@@ -235,7 +251,8 @@ proptest! {
         bytes[body..].copy_from_slice(sum.as_bytes());
         let p = dir.path().join("forged.lmf");
         std::fs::write(&p, &bytes).unwrap();
-        if let Ok(f) = Filter::load(&p) {
+        prop_assert_eq!(Filter::load(&p).is_ok(), Filter::map(&p).is_ok());
+        if let Ok(f) = Filter::map(&p) {
             let again = dir.path().join("again.lmf");
             f.save(&again).unwrap();
             prop_assert_eq!(std::fs::read(&again).unwrap(), bytes);

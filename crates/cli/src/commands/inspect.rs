@@ -20,7 +20,7 @@ pub const TESTS_PER_CORE_SECOND: f64 = 2.0e7;
 
 pub fn run(path: &Path, as_json: bool) -> anyhow::Result<ExitCode> {
     let filter =
-        Filter::load(path).with_context(|| format!("cannot use filter {}", path.display()))?;
+        Filter::map(path).with_context(|| format!("cannot use filter {}", path.display()))?;
     let h = &filter.header;
     let b = &filter.bloom;
     let kinds: Vec<&str> = TokenKind::ALL

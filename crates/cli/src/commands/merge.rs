@@ -15,8 +15,7 @@ pub fn run(
 ) -> anyhow::Result<ExitCode> {
     let mut filters = Vec::with_capacity(inputs.len());
     for p in inputs {
-        filters
-            .push(Filter::load(p).with_context(|| format!("cannot use filter {}", p.display()))?);
+        filters.push(Filter::map(p).with_context(|| format!("cannot use filter {}", p.display()))?);
     }
     let merged = Filter::merge(&filters).context("cannot merge these filters")?;
     merged

@@ -98,6 +98,13 @@ impl AtomicFile {
         }
     }
 
+    /// The open temporary file, for positioned writes (`write_all_at`) from several threads.
+    pub fn file(&self) -> io::Result<&File> {
+        self.file
+            .as_ref()
+            .ok_or_else(|| io::Error::other("atomic file already finished"))
+    }
+
     /// The final path this file will be committed to.
     pub fn target(&self) -> &Path {
         &self.target

@@ -283,8 +283,10 @@ pub struct Filter {
 }
 
 impl Filter {
-    /// Writes the filter to `path` atomically (format in the [module docs](self)).
-    pub fn save(&self, path: &Path) -> Result<(), FilterError> {
+    /// Writes the filter to `path` atomically (format in the [module docs](self)). Needs
+    /// `&mut self` so the bits can be written as they lie in memory, with no copy, while no
+    /// thread inserts; the checksum and the writes run in parallel on the rayon pool.
+    pub fn save(&mut self, path: &Path) -> Result<(), FilterError> {
         if self.header.params != self.bloom.params() {
             return Err(FilterError::InvalidParams {
                 reason: "header parameters differ from the bloom filter's".into(),
@@ -296,18 +298,15 @@ impl Filter {
             source,
         };
         let mut file = AtomicFile::create(path).map_err(io_err)?;
+        file.write_all(&header).map_err(io_err)?;
         let mut hasher = blake3::Hasher::new();
         hasher.update(&header);
-        file.write_all(&header).map_err(io_err)?;
-        let mut buf = vec![0u8; IO_CHUNK];
-        for words in self.bloom.bits().atomics().chunks(IO_CHUNK / 8) {
-            for (w, out) in words.iter().zip(buf.chunks_exact_mut(8)) {
-                out.copy_from_slice(&w.load(Relaxed).to_le_bytes());
-            }
-            let bytes = &buf[..words.len() * 8];
-            hasher.update(bytes);
-            file.write_all(bytes).map_err(io_err)?;
-        }
+        let bits = little_endian_bits(&mut self.bloom);
+        let (_, written) = rayon::join(
+            || hasher.update_rayon(&bits),
+            || write_at_parallel(&file, &bits, HEADER_LEN as u64),
+        );
+        written.map_err(io_err)?;
         file.write_all(hasher.finalize().as_bytes())
             .map_err(io_err)?;
         file.commit().map_err(io_err)
@@ -545,6 +544,45 @@ fn map_verified(
     // SAFETY: as above.
     let bits = unsafe { BitArray::map_file(map, HEADER_LEN, bits_len)? };
     Ok(Some(BlockedBloom::from_bits(header.params, bits)))
+}
+
+/// The bit array as stored in the file (little-endian words): borrowed on little-endian
+/// targets, converted on others.
+fn little_endian_bits(bloom: &mut BlockedBloom) -> std::borrow::Cow<'_, [u8]> {
+    if cfg!(target_endian = "little") {
+        std::borrow::Cow::Borrowed(bloom.as_bytes())
+    } else {
+        let words = bloom.bits().atomics();
+        std::borrow::Cow::Owned(
+            words
+                .iter()
+                .flat_map(|w| w.load(Relaxed).to_le_bytes())
+                .collect(),
+        )
+    }
+}
+
+/// Writes `data` at `offset` in [`IO_CHUNK`] pieces spread over the rayon pool (the copy into
+/// the page cache is most of a save's time).
+#[cfg(unix)]
+fn write_at_parallel(file: &AtomicFile, data: &[u8], offset: u64) -> io::Result<()> {
+    use std::os::unix::fs::FileExt;
+    let file = file.file()?;
+    data.par_chunks(IO_CHUNK)
+        .enumerate()
+        .try_for_each(|(i, chunk)| file.write_all_at(chunk, offset + (i * IO_CHUNK) as u64))?;
+    // Leave the position at the end, where the checksum goes.
+    use std::io::{Seek, SeekFrom};
+    let mut handle = file;
+    handle.seek(SeekFrom::Start(offset + data.len() as u64))?;
+    Ok(())
+}
+
+/// Portable fallback: one sequential write (the file position is already at `offset`).
+#[cfg(not(unix))]
+fn write_at_parallel(file: &AtomicFile, data: &[u8], _offset: u64) -> io::Result<()> {
+    let mut handle = file.file()?;
+    handle.write_all(data)
 }
 
 /// Reads until `buf` is full or end of file; returns the bytes read.

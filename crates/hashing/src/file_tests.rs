@@ -252,7 +252,7 @@ proptest! {
         let p = dir.path().join("forged.lmf");
         std::fs::write(&p, &bytes).unwrap();
         prop_assert_eq!(Filter::load(&p).is_ok(), Filter::map(&p).is_ok());
-        if let Ok(f) = Filter::map(&p) {
+        if let Ok(mut f) = Filter::map(&p) {
             let again = dir.path().join("again.lmf");
             f.save(&again).unwrap();
             prop_assert_eq!(std::fs::read(&again).unwrap(), bytes);

@@ -40,7 +40,7 @@
 //! let bloom = BlockedBloom::new(params)?;
 //! bloom.insert_many(&tokens);
 //!
-//! let filter = Filter { header: FilterHeader::new(key.id(), 1, params, 1e-4), bloom };
+//! let mut filter = Filter { header: FilterHeader::new(key.id(), 1, params, 1e-4), bloom };
 //! let dir = tempfile::tempdir()?;
 //! let path = dir.path().join("leak.lmf");
 //! filter.save(&path)?;

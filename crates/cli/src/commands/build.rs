@@ -27,7 +27,7 @@ pub fn run(args: &BuildArgs, printer: &Printer) -> anyhow::Result<ExitCode> {
     }
     let started = Instant::now();
     let bars = printer.progress();
-    let outcome = build(&key, &input_sources(&args.input), &read, &opts, &bars)?;
+    let mut outcome = build(&key, &input_sources(&args.input), &read, &opts, &bars)?;
     let elapsed = started.elapsed();
     if outcome.filter.header.counts.total() == 0 {
         // An empty filter matches nothing: sent on, it would say "none of your customers

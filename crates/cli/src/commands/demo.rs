@@ -63,7 +63,7 @@ pub fn run(rows: u64, keep: Option<&Path>, printer: &Printer) -> anyhow::Result<
     ))?;
 
     let filter_path = dir.join("dump.lmf");
-    let built = build(
+    let mut built = build(
         &key,
         &[InputSource::Path(dump.clone())],
         &ReadOptions::default(),

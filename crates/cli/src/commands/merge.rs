@@ -17,7 +17,7 @@ pub fn run(
     for p in inputs {
         filters.push(Filter::map(p).with_context(|| format!("cannot use filter {}", p.display()))?);
     }
-    let merged = Filter::merge(&filters).context("cannot merge these filters")?;
+    let mut merged = Filter::merge(&filters).context("cannot merge these filters")?;
     merged
         .save(output)
         .with_context(|| format!("cannot write filter {}", output.display()))?;

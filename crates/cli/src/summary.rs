@@ -126,6 +126,9 @@ pub fn match_text(r: &MatchReport) -> String {
     s += &kind_line("msisdn", &r.kinds.msisdn);
     s += &kind_line("cnic", &r.kinds.cnic);
     s += &kind_line("pair", &r.kinds.pair);
+    if !r.distinct_counts_exact {
+        s += "distinct counts are HyperLogLog estimates (±0.81%): they did not fit --memory\n";
+    }
     if !r.matched_msisdn_by_operator.is_empty() {
         let parts: Vec<String> = r
             .matched_msisdn_by_operator

@@ -127,6 +127,35 @@ fn build_and_match_find_exactly_the_planted_people() {
         .map(|v| v.as_u64().unwrap())
         .sum();
     assert_eq!(Some(by_op), o["msisdn"].as_u64());
+    assert_eq!(r["distinct_counts_exact"], true);
+
+    // Past --memory the distinct counts become labelled estimates, close to the truth.
+    let out = d
+        .cmd(&[
+            "match", "--json", "--memory", "1K", "-k", "k.key", "-f", "f.lmf",
+        ])
+        .arg(&base)
+        .ok();
+    let e = json(&out);
+    assert_eq!(e["distinct_counts_exact"], false);
+    for kind in ["msisdn", "cnic", "pair"] {
+        let got = e["kinds"][kind]["distinct_matched"].as_f64().unwrap();
+        let want = o[kind].as_f64().unwrap();
+        assert!((got / want - 1.0).abs() < 0.03, "{kind}: {got} vs {want}");
+        assert_eq!(
+            e["kinds"][kind]["rows_matched"],
+            r["kinds"][kind]["rows_matched"]
+        );
+    }
+    let text = d
+        .cmd(&["match", "--memory", "1K", "-k", "k.key", "-f", "f.lmf"])
+        .arg(&base)
+        .ok();
+    assert!(
+        stdout(&text).contains("HyperLogLog estimates"),
+        "{}",
+        stdout(&text)
+    );
 }
 
 #[test]

@@ -52,6 +52,11 @@ impl<T: Ord + Copy + Send> DistinctSet<T> {
         self.keys.len() as u64
     }
 
+    /// The keys as collected: unsorted and with repeats unless finished.
+    pub fn raw(&self) -> &[T] {
+        &self.keys
+    }
+
     /// Whether no key was added.
     pub fn is_empty(&self) -> bool {
         self.keys.is_empty()

@@ -32,17 +32,21 @@
 //! ```
 #![deny(missing_docs)]
 
+mod budget;
 mod builder;
+mod counts;
 mod distinct;
 mod error;
 pub mod estimate;
+pub mod hll;
 mod matcher;
 mod report;
 mod tokens;
 
+pub use budget::Budget;
 pub use builder::{build, estimate_capacity, BuildOptions, BuildOutcome};
 pub use distinct::DistinctSet;
 pub use error::PipelineError;
-pub use matcher::{match_inputs, MatchOptions, MatchOutcome, MatchedRows};
+pub use matcher::{match_inputs, MatchOptions, MatchOutcome, MatchedRows, DEFAULT_MATCH_MEMORY};
 pub use report::{InputSummary, KindReport, KindsReport, MatchReport, RejectCounts};
 pub use tokens::KindSelection;

@@ -1,27 +1,42 @@
 //! `match`: an operator's subscriber base against a filter.
 //!
-//! Each chunk's [`MatchSink`] queues the tokens of its records, tests them in batches, and keeps
-//! the distinct identifiers tested and matched (as integers, for exact distinct counts and the
-//! operator/province breakdowns). Only the user's own rows are ever kept, and only when asked.
-
-use std::collections::BTreeMap;
+//! Each chunk's [`MatchSink`] queues the tokens of its records, tests them in batches, and counts
+//! the distinct identifiers tested and matched (exactly under the memory budget, see
+//! [`crate::counts`]). Only the user's own rows are ever kept, and only when asked.
 
 use leakmatch_hashing::{BlockedBloom, Filter, Key, TokenHasher, TokenKind};
 use leakmatch_ingest::NORMALIZATION_VERSION;
 use leakmatch_ingest::{read_input, InputSource, Progress, ReadOptions, Record, RecordSink};
 use rayon::prelude::*;
 
+use crate::counts::{Counter, Sketches};
 use crate::estimate::correct;
 use crate::report::{FilterSummary, MATCH_SCHEMA};
-use crate::tokens::{cnic_from_key, cnic_key, msisdn_from_key, msisdn_key, pair_key};
+use crate::tokens::{cnic_key, msisdn_key, pair_key};
 use crate::tokens::{KindSelection, TokenBatch, BATCH};
-use crate::{DistinctSet, InputSummary, KindReport, KindsReport, MatchReport, PipelineError};
+use crate::{Budget, InputSummary, KindReport, KindsReport, MatchReport, PipelineError};
 
 /// How to match.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy)]
 pub struct MatchOptions {
     /// Keep the input rows that matched (for `--matches-out`). They are the user's own rows.
     pub keep_matched_rows: bool,
+    /// Bytes of memory for exact distinct counts; past it they become HyperLogLog estimates
+    /// (see [`MatchReport::distinct_counts_exact`]).
+    pub memory_limit: u64,
+}
+
+/// Default [`MatchOptions::memory_limit`]: 128 MiB, about 4M base rows with both identifiers
+/// counted exactly, and within the 256 MB a match may use beside its filter.
+pub const DEFAULT_MATCH_MEMORY: u64 = 128 << 20;
+
+impl Default for MatchOptions {
+    fn default() -> Self {
+        MatchOptions {
+            keep_matched_rows: false,
+            memory_limit: DEFAULT_MATCH_MEMORY,
+        }
+    }
 }
 
 /// One matched row of the user's own input.
@@ -79,7 +94,10 @@ pub fn match_inputs(
         pair: filter.header.kinds.contains(TokenKind::Pair),
     };
     let hasher = TokenHasher::new(key);
-    let mut total = MatchSink::new(&filter.bloom, &hasher, sel, false);
+    let budget = Budget::new(opts.memory_limit);
+    let sketches = Sketches::new();
+    let counting = (&budget, &sketches);
+    let mut total = MatchSink::new(&filter.bloom, &hasher, sel, false, counting);
     let mut inputs_out = Vec::new();
     let mut matched_rows = Vec::new();
     let mut diagnostics = Vec::new();
@@ -88,7 +106,7 @@ pub fn match_inputs(
         let mut outcome = read_input(
             input,
             read,
-            || MatchSink::new(&filter.bloom, &hasher, sel, keep),
+            || MatchSink::new(&filter.bloom, &hasher, sel, keep, counting),
             progress,
         )?;
         outcome.sinks.par_iter_mut().for_each(MatchSink::flush);
@@ -150,10 +168,7 @@ struct MatchSink<'a> {
     tested: [u64; 3],
     rows_matched: [u64; 3],
     rows_matched_any: u64,
-    tested_msisdn: DistinctSet<u64>,
-    tested_cnic: DistinctSet<u64>,
-    tested_pair: DistinctSet<u128>,
-    matched: [DistinctSet<u128>; 3],
+    distinct: Counter<'a>,
     rows: Vec<MatchedRow>,
 }
 
@@ -163,6 +178,7 @@ impl<'a> MatchSink<'a> {
         hasher: &'a TokenHasher,
         sel: KindSelection,
         keep_rows: bool,
+        (budget, sketches): (&'a Budget, &'a Sketches),
     ) -> Self {
         MatchSink {
             bloom,
@@ -177,10 +193,7 @@ impl<'a> MatchSink<'a> {
             tested: [0; 3],
             rows_matched: [0; 3],
             rows_matched_any: 0,
-            tested_msisdn: DistinctSet::new(),
-            tested_cnic: DistinctSet::new(),
-            tested_pair: DistinctSet::new(),
-            matched: [DistinctSet::new(), DistinctSet::new(), DistinctSet::new()],
+            distinct: Counter::new(budget, sketches),
             rows: Vec::new(),
         }
     }
@@ -204,9 +217,10 @@ impl<'a> MatchSink<'a> {
             {
                 let k = kind_index(*kind);
                 self.tested[k] += 1;
+                self.distinct.tested(k, *key);
                 if *hit {
                     mask[k] = true;
-                    self.matched[k].push(*key);
+                    self.distinct.matched(k, *key);
                 }
             }
             t += p.tokens;
@@ -239,34 +253,24 @@ impl<'a> MatchSink<'a> {
             self.rows_matched[k] += other.rows_matched[k];
         }
         self.rows_matched_any += other.rows_matched_any;
-        self.tested_msisdn.absorb(other.tested_msisdn);
-        self.tested_cnic.absorb(other.tested_cnic);
-        self.tested_pair.absorb(other.tested_pair);
-        for (mine, theirs) in self.matched.iter_mut().zip(other.matched) {
-            mine.absorb(theirs);
-        }
+        self.distinct.absorb(other.distinct);
     }
 
-    fn report(mut self, filter: &Filter, inputs: Vec<InputSummary>) -> MatchReport {
+    fn report(self, filter: &Filter, inputs: Vec<InputSummary>) -> MatchReport {
         let fpr = filter.bloom.implied_fpr();
-        let distinct_tested = [
-            self.tested_msisdn.len(),
-            self.tested_cnic.len(),
-            self.tested_pair.len(),
-        ];
+        let counts = self.distinct.finish();
         let mut kinds = KindsReport::default();
         for kind in KINDS {
             if !self.sel.has(kind) {
                 continue;
             }
             let k = kind_index(kind);
-            let distinct_matched = self.matched[k].len();
-            let c = correct(distinct_tested[k], distinct_matched, fpr);
+            let c = correct(counts.tested[k], counts.matched[k], fpr);
             let r = KindReport {
                 tested: self.tested[k],
-                distinct_tested: distinct_tested[k],
+                distinct_tested: counts.tested[k],
                 rows_matched: self.rows_matched[k],
-                distinct_matched,
+                distinct_matched: counts.matched[k],
                 expected_false_positives: c.expected_false_positives,
                 estimated_true_matches: c.estimated_true_matches,
                 ci95: [c.ci95_low, c.ci95_high],
@@ -275,18 +279,6 @@ impl<'a> MatchSink<'a> {
                 TokenKind::Msisdn => kinds.msisdn = Some(r),
                 TokenKind::Cnic => kinds.cnic = Some(r),
                 TokenKind::Pair => kinds.pair = Some(r),
-            }
-        }
-        let mut by_operator = BTreeMap::new();
-        for key in self.matched[0].keys() {
-            if let Some(m) = msisdn_from_key(*key as u64) {
-                *by_operator.entry(m.operator().name()).or_insert(0) += 1;
-            }
-        }
-        let mut by_province = BTreeMap::new();
-        for key in self.matched[1].keys() {
-            if let Some(c) = cnic_from_key(*key as u64) {
-                *by_province.entry(c.province().name()).or_insert(0) += 1;
             }
         }
         let h = &filter.header;
@@ -307,8 +299,9 @@ impl<'a> MatchSink<'a> {
             inputs,
             rows_matched_any: self.rows_matched_any,
             kinds,
-            matched_msisdn_by_operator: by_operator,
-            matched_cnic_by_province: by_province,
+            distinct_counts_exact: counts.exact,
+            matched_msisdn_by_operator: counts.matched_by_operator,
+            matched_cnic_by_province: counts.matched_by_province,
         }
     }
 }
@@ -322,26 +315,17 @@ impl RecordSink for MatchSink<'_> {
             return;
         }
         if self.sel.msisdn {
-            for m in record.msisdns {
-                let key = msisdn_key(m);
-                self.tested_msisdn.push(key);
-                self.keys.push(u128::from(key));
-            }
+            let keys = record.msisdns.iter().map(|m| u128::from(msisdn_key(m)));
+            self.keys.extend(keys);
         }
         if self.sel.cnic {
-            for c in record.cnics {
-                let key = cnic_key(c);
-                self.tested_cnic.push(key);
-                self.keys.push(u128::from(key));
-            }
+            let keys = record.cnics.iter().map(|c| u128::from(cnic_key(c)));
+            self.keys.extend(keys);
         }
         if self.sel.pair {
             for m in record.msisdns {
-                for c in record.cnics {
-                    let key = pair_key(m, c);
-                    self.tested_pair.push(key);
-                    self.keys.push(key);
-                }
+                self.keys
+                    .extend(record.cnics.iter().map(|c| pair_key(m, c)));
             }
         }
         let raw = if self.keep_rows {

@@ -134,6 +134,10 @@ pub struct MatchReport {
     pub rows_matched_any: u64,
     /// Figures per kind.
     pub kinds: KindsReport,
+    /// Whether the distinct counts (and the breakdowns below) are exact. False when they
+    /// would not fit the memory limit (`--memory`): they are then HyperLogLog estimates,
+    /// ±0.81% standard error.
+    pub distinct_counts_exact: bool,
     /// Distinct matched MSISDNs by original operator allocation of the prefix (numbers port:
     /// this is who was allocated the prefix, not who serves the number today).
     pub matched_msisdn_by_operator: BTreeMap<&'static str, u64>,

@@ -2,56 +2,20 @@
 //! against a shared memory budget; past the budget, every sink switches to shared HyperLogLog
 //! sketches. Holds no identifier: only keys from [`Keyer`].
 
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::OnceLock;
 
 use leakmatch_ingest::{Operator, Record, RecordSink};
 use leakmatch_match::DistinctSet;
 
-use crate::hll::{mix128, mix64, Hll};
 use crate::keys::{category, pair_key, Keyer, CNIC_CATEGORIES};
+use leakmatch_match::hll::{mix128, mix64, Hll};
+use leakmatch_match::Budget;
 
 /// Bytes per collected MSISDN or CNIC key, and per pair key.
 pub(crate) const KEY_BYTES: u64 = 8;
 pub(crate) const PAIR_BYTES: u64 = 16;
 /// Sinks charge the budget in steps of this many bytes (not per record: the counter is shared).
 const CHARGE_STEP: u64 = 256 << 10;
-
-/// The memory budget of one run, shared by all inputs and chunks.
-#[derive(Debug)]
-pub(crate) struct Budget {
-    limit: u64,
-    used: AtomicU64,
-    over: AtomicBool,
-}
-
-impl Budget {
-    pub(crate) fn new(limit: u64) -> Self {
-        Budget {
-            limit,
-            used: AtomicU64::new(0),
-            over: AtomicBool::new(false),
-        }
-    }
-    /// Whether the budget was exceeded: from then on everything is estimated.
-    pub(crate) fn is_over(&self) -> bool {
-        self.over.load(Ordering::Relaxed)
-    }
-    fn charge(&self, bytes: u64) {
-        let used = self.used.fetch_add(bytes, Ordering::Relaxed) + bytes;
-        if used > self.limit {
-            self.over.store(true, Ordering::Relaxed);
-        }
-    }
-    /// Gives back memory freed by deduplication.
-    pub(crate) fn release(&self, bytes: u64) {
-        let _ = self
-            .used
-            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |u| {
-                Some(u.saturating_sub(bytes))
-            });
-    }
-}
 
 /// HyperLogLog sketches of one input (or a union), one per category.
 #[derive(Debug)]

@@ -48,7 +48,6 @@
 mod collect;
 mod count;
 mod error;
-mod hll;
 mod html;
 mod keys;
 mod options;

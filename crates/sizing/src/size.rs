@@ -8,11 +8,12 @@ use leakmatch_ingest::{
 };
 use leakmatch_match::InputSummary;
 
-use crate::collect::{Budget, Collected, Sets, Shared, SizingSink, Sketches};
+use crate::collect::{Collected, Sets, Shared, SizingSink, Sketches};
 use crate::count::Figures;
 use crate::keys::Keyer;
 use crate::report::{InputSize, Overlap, OverlapKind, SizeReport, SCHEMA};
 use crate::{SizeOptions, SizingError};
+use leakmatch_match::Budget;
 
 /// The result of [`size_inputs`].
 #[derive(Debug)]

@@ -97,6 +97,7 @@ pub fn run(rows: u64, keep: Option<&Path>, printer: &Printer) -> anyhow::Result<
         &ReadOptions::default(),
         &MatchOptions {
             keep_matched_rows: true,
+            ..MatchOptions::default()
         },
         &printer.progress(),
     )?;

@@ -6,8 +6,9 @@ use std::process::ExitCode;
 use anyhow::Context;
 use leakmatch_hashing::{AtomicFile, Filter};
 use leakmatch_match::{match_inputs, MatchOptions, MatchedRows};
+use leakmatch_sizing::parse_memory;
 
-use super::{input_sources, load_key, read_options};
+use super::{input_sources, load_key, read_options, UsageError};
 use crate::args::MatchArgs;
 use crate::output::{stdout_write, Printer};
 use crate::summary;
@@ -19,6 +20,7 @@ pub fn run(args: &MatchArgs, printer: &Printer) -> anyhow::Result<ExitCode> {
         .with_context(|| format!("cannot use filter {}", args.filter.display()))?;
     let opts = MatchOptions {
         keep_matched_rows: args.matches_out.is_some(),
+        memory_limit: parse_memory(&args.memory).map_err(|e| UsageError(e.to_string()))?,
     };
     let bars = printer.progress();
     let outcome = match_inputs(

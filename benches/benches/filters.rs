@@ -95,6 +95,12 @@ fn bench_size(c: &mut Criterion, label: &str, bytes: u64) {
     };
     let fb_mib = fb.num_bits() as f64 / 8.0 / 1048576.0;
 
+    // Lookups depend on huge pages (TLB reach): say how much of the process has them.
+    if let Ok(s) = std::fs::read_to_string("/proc/self/smaps_rollup") {
+        if let Some(l) = s.lines().find(|l| l.starts_with("AnonHugePages")) {
+            eprintln!("filter/{label}: {l}");
+        }
+    }
     let mut g = c.benchmark_group(format!("filter/{label}"));
     g.throughput(Throughput::Elements(BATCH as u64))
         .sample_size(10)

@@ -39,6 +39,7 @@ mod record;
 mod scan;
 mod source;
 mod sql;
+mod sql_cuts;
 mod stats;
 mod stream;
 mod swar;

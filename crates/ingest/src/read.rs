@@ -12,6 +12,7 @@ use crate::collect::Collector;
 use crate::emit::ChunkReport;
 use crate::plan::{prepare, process, resolve_format, Plan, DETECT_BYTES};
 use crate::source::{open, Opened, Stream};
+use crate::sql_cuts::sql_chunks;
 use crate::stream::{Block, BlockReader};
 use crate::{Format, IngestError, InputSource, Progress, ReadOptions, ReadOutcome, RecordSink};
 
@@ -166,6 +167,11 @@ where
             (ranges, results)
         }
         Plan::Csv(_) => (Vec::new(), Vec::new()),
+        Plan::Sql(_) => {
+            let ranges = sql_chunks(body, opts.chunk_size);
+            let results = run(&ranges);
+            (ranges, results)
+        }
         _ => {
             let ranges = line_chunks(body, opts.chunk_size);
             let results = run(&ranges);
@@ -234,6 +240,7 @@ where
     let mut line = 1 + count_lines(&reader.head()[..prepared.data_start]);
     reader.consume(prepared.data_start);
     reader.set_csv(matches!(prepared.plan, Plan::Csv(_)));
+    reader.set_sql(matches!(prepared.plan, Plan::Sql(_)));
     let mut out = Collector::new(std::mem::take(&mut prepared.columns));
     let n = batch_len();
     let mut batch = read_batch(&mut reader, n);

@@ -1,5 +1,7 @@
 //! mysqldump-style SQL: `INSERT [IGNORE] INTO t [(cols)] VALUES (...),(...);` and `REPLACE INTO`,
-//! one statement per line (mysqldump escapes newlines inside strings). Every tuple is a record.
+//! one statement per line (mysqldump escapes newlines inside strings), or with its tuples on the
+//! following lines, one or more per line (phpMyAdmin; see [`crate::sql_cuts`]). Every tuple is a
+//! record; a tuple never spans lines.
 //!
 //! Column names come from the statement's own column list, else from the latest
 //! `CREATE TABLE t (...)` before it (found by a pre-scan with `memmem`; a later one is never
@@ -238,7 +240,20 @@ fn parse_create(s: &[u8]) -> Option<(Vec<u8>, Vec<Vec<u8>>)> {
     }
 }
 
-/// Parses a chunk of whole lines starting at absolute offset `base`.
+/// How a statement's tuple list ended on a line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum End {
+    /// At `;` (or at the end of the line right after a tuple): the statement is over.
+    Closed,
+    /// At the end of the line after `VALUES` or after a `,`: tuples continue on the next lines.
+    Open,
+    /// At malformed or truncated text (already counted as skipped).
+    Broken,
+}
+
+/// Parses a chunk of whole lines starting at absolute offset `base`. Chunks never start inside
+/// a multi-line statement (see [`crate::sql_cuts`]), so an open statement's column kinds carry
+/// from line to line within the chunk.
 pub(crate) fn parse_chunk<S: RecordSink>(
     data: &[u8],
     base: u64,
@@ -248,6 +263,7 @@ pub(crate) fn parse_chunk<S: RecordSink>(
     em: &mut Emitter<'_, S>,
 ) {
     let mut kinds: Vec<u8> = Vec::new();
+    let mut open = false;
     let mut pos = 0;
     while pos < data.len() {
         let end = memchr::memchr(b'\n', &data[pos..]).map_or(data.len(), |k| pos + k);
@@ -258,14 +274,33 @@ pub(crate) fn parse_chunk<S: RecordSink>(
             .position(|b| !b.is_ascii_whitespace())
             .unwrap_or(line.len());
         let head = &line[trimmed..];
-        let is_insert = head.len() >= 7
-            && (head[..6].eq_ignore_ascii_case(b"INSERT")
-                || head[..7].eq_ignore_ascii_case(b"REPLACE"));
-        if is_insert {
-            insert_line(line, data, pos, base, tables, cols, &mut kinds, used, em);
+        if head.first() == Some(&b'(') {
+            if open {
+                let mut c = Cur {
+                    s: line,
+                    i: trimmed,
+                };
+                open = tuples(&mut c, data, pos, base, &kinds, em) == End::Open;
+            } else if looks_like_tuples(head) {
+                // Tuples with no statement: a cut past MAX_STATEMENT, or a damaged dump.
+                em.skip(data, pos, base, SkipReason::MalformedSql);
+            }
+        } else if !head.is_empty() {
+            let is_insert = head.len() >= 7
+                && (head[..6].eq_ignore_ascii_case(b"INSERT")
+                    || head[..7].eq_ignore_ascii_case(b"REPLACE"));
+            open = is_insert
+                && insert_line(line, data, pos, base, tables, cols, &mut kinds, used, em)
+                    == End::Open;
         }
         pos = end + 1;
     }
+}
+
+/// Whether a line starting with `(` ends like a tuple list line (`),` or `);`).
+fn looks_like_tuples(head: &[u8]) -> bool {
+    let tail = head.trim_ascii_end();
+    tail.ends_with(b"),") || tail.ends_with(b");")
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -279,14 +314,14 @@ fn insert_line<S: RecordSink>(
     kinds: &mut Vec<u8>,
     used: &mut Vec<(String, u8)>,
     em: &mut Emitter<'_, S>,
-) {
+) -> End {
     let mut c = Cur { s: line, i: 0 };
     let _ = c.keyword("INSERT") || c.keyword("REPLACE");
     while c.keyword("IGNORE") || c.keyword("LOW_PRIORITY") || c.keyword("DELAYED") {}
     let _ = c.keyword("INTO");
     let Some(table) = c.ident() else {
         em.skip(data, pos, base, SkipReason::MalformedSql);
-        return;
+        return End::Broken;
     };
     c.ws();
     let mut listed: Vec<&[u8]> = Vec::new();
@@ -303,14 +338,14 @@ fn insert_line<S: RecordSink>(
                 }
                 _ => {
                     em.skip(data, pos, base, SkipReason::MalformedSql);
-                    return;
+                    return End::Broken;
                 }
             }
         }
     }
     if !(c.keyword("VALUES") || c.keyword("VALUE")) {
         em.skip(data, pos, base, SkipReason::MalformedSql);
-        return;
+        return End::Broken;
     }
     let known: Vec<&[u8]> = if listed.is_empty() {
         tables
@@ -355,7 +390,7 @@ fn insert_line<S: RecordSink>(
         }
         kinds.push(k);
     }
-    tuples(&mut c, data, pos, base, kinds, em);
+    tuples(&mut c, data, pos, base, kinds, em)
 }
 
 /// Kind bits allowed for an unnamed position: only explicit indices.
@@ -371,16 +406,17 @@ fn tuples<S: RecordSink>(
     base: u64,
     kinds: &[u8],
     em: &mut Emitter<'_, S>,
-) {
+) -> End {
     loop {
         c.ws();
         let tstart = c.i;
         match c.peek() {
             Some(b'(') => c.i += 1,
-            Some(b';') | None => return,
+            Some(b';') => return End::Closed,
+            None => return End::Open,
             Some(_) => {
                 em.skip(data, pos + tstart, base, SkipReason::MalformedSql);
-                return;
+                return End::Broken;
             }
         }
         let mut col = 0;
@@ -412,16 +448,16 @@ fn tuples<S: RecordSink>(
         };
         if !complete {
             em.skip(data, pos + tstart, base, SkipReason::TruncatedSqlTuple);
-            return;
+            return End::Broken;
         }
         em.record(base + (pos + tstart) as u64, &c.s[tstart..c.i]);
         c.ws();
         match c.peek() {
             Some(b',') => c.i += 1,
-            Some(b';') | None => return,
+            Some(b';') | None => return End::Closed,
             Some(_) => {
                 em.skip(data, pos + c.i, base, SkipReason::MalformedSql);
-                return;
+                return End::Broken;
             }
         }
     }

@@ -4,6 +4,7 @@
 use std::io::{self, Read};
 
 use crate::chunk::{find_record_end, TailCutter};
+use crate::sql_cuts::stream_cut;
 
 /// One record-aligned block of a stream.
 pub(crate) struct Block {
@@ -22,6 +23,7 @@ pub(crate) struct BlockReader {
     cutter: TailCutter,
     target: usize,
     csv: bool,
+    sql: bool,
 }
 
 /// Bytes asked of the reader per `read` call.
@@ -38,6 +40,7 @@ impl BlockReader {
             cutter: TailCutter::default(),
             target: target.max(1),
             csv: false,
+            sql: false,
         }
     }
 
@@ -45,6 +48,11 @@ impl BlockReader {
     pub fn set_csv(&mut self, csv: bool) {
         self.csv = csv;
         self.cutter.reset();
+    }
+
+    /// Cut SQL-style (never inside a multi-line statement, see [`crate::sql_cuts`]) from now on.
+    pub fn set_sql(&mut self, sql: bool) {
+        self.sql = sql;
     }
 
     /// Reads until the buffer holds `want` bytes or the stream ends (or fails).
@@ -103,7 +111,12 @@ impl BlockReader {
             let cut = if self.eof && self.error.is_none() {
                 Some(self.buf.len())
             } else {
-                self.cutter.cut(&self.buf, self.csv)
+                let cut = self.cutter.cut(&self.buf, self.csv);
+                if self.sql {
+                    cut.and_then(|c| stream_cut(&self.buf, c))
+                } else {
+                    cut
+                }
             };
             match cut {
                 Some(c) => return Some(self.take(c)),

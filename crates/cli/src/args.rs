@@ -121,6 +121,10 @@ pub struct InputArgs {
     /// Exit with status 1 if any record had to be skipped.
     #[arg(long)]
     pub strict: bool,
+    /// Use the records before the damage in a truncated or corrupt .gz/.zst (a partial
+    /// download), with a warning saying where it stopped, instead of failing.
+    #[arg(long)]
+    pub allow_truncated: bool,
     /// Inputs: files (.gz and .zst are decompressed), or - for standard input.
     #[arg(required = true, value_name = "INPUT")]
     pub inputs: Vec<String>,

@@ -254,7 +254,16 @@ fn truncated_gz() {
         "decompression failed at compressed byte",
     );
     assert!(err.contains("records before it were read"), "{err}");
+    assert!(err.contains("--allow-truncated"), "{err}");
     only(&d, &["cut.csv.gz"]);
+    // Asked for, the records before the damage are used, with a warning saying where.
+    let out = d
+        .cmd(&["size", "--json", "--allow-truncated", "cut.csv.gz"])
+        .ok();
+    let err = stderr(&out);
+    assert!(err.contains("the rest of the input is missing"), "{err}");
+    let records = json(&out)["inputs"][0]["records"].as_u64().unwrap();
+    assert!(records > 0, "{records}");
 }
 
 #[test]

@@ -63,6 +63,11 @@ impl<S> Collector<S> {
         }
     }
 
+    /// Adds a warning for the whole input.
+    pub fn warn(&mut self, warning: String) {
+        self.diagnostics.warnings.push(warning);
+    }
+
     /// Records counted so far.
     pub fn records(&self) -> u64 {
         self.stats.records

@@ -47,7 +47,8 @@ pub enum IngestError {
     /// to the sinks and counted in `records_processed`; the sinks themselves are dropped.
     #[error(
         "{input}: decompression failed at compressed byte {offset} (decompressed byte \
-         {decompressed}; {records_processed} records before it were read): {source}"
+         {decompressed}; {records_processed} records before it were read): {source}; if the \
+         file is a partial download, --allow-truncated uses the records before the damage"
     )]
     Decompress {
         /// The input, as given.

@@ -119,6 +119,10 @@ pub struct ReadOptions {
     pub chunk_size: usize,
     /// Memory-map regular files (`--no-mmap` turns it off). Falls back quietly to buffered reads.
     pub mmap: bool,
+    /// A compressed input that is truncated or damaged (a partial download) yields the records
+    /// before the damage and a warning saying where it stopped, instead of
+    /// [`IngestError::Decompress`](crate::IngestError::Decompress). Off by default.
+    pub allow_truncated: bool,
 }
 
 /// Default [`ReadOptions::chunk_size`]: 8 MiB.
@@ -132,6 +136,7 @@ impl Default for ReadOptions {
             cnic_cols: Vec::new(),
             chunk_size: DEFAULT_CHUNK_SIZE,
             mmap: true,
+            allow_truncated: false,
         }
     }
 }

@@ -54,7 +54,8 @@ const BOM: &[u8] = b"\xEF\xBB\xBF";
 /// # Errors
 /// Errors name the input and never hold a field value. A corrupt or truncated compressed input
 /// fails with [`IngestError::Decompress`] after the complete records before the damage were
-/// handed to sinks (the sinks are then dropped; the error counts the records). Broken JSON lines
+/// handed to sinks (the sinks are then dropped; the error counts the records), unless
+/// [`ReadOptions::allow_truncated`] asks for those records and a warning instead. Broken JSON lines
 /// and truncated SQL tuples are skipped and reported in [`Diagnostics`](crate::Diagnostics) with
 /// 1-based line and byte offset; an unterminated CSV quote at the end is a warning.
 pub fn read_input<S, F>(
@@ -277,6 +278,17 @@ where
         batch = next;
     }
     if let Some(source) = reader.take_error() {
+        if let (Some(count), true) = (&stream.compressed, opts.allow_truncated) {
+            out.warn(format!(
+                "compressed data ends or is damaged at compressed byte {} (decompressed byte {}): \
+                 {} records before it were read, the rest of the input is missing ({source})",
+                count.load(std::sync::atomic::Ordering::Relaxed),
+                reader.bytes_seen(),
+                out.records(),
+            ));
+            let bytes = reader.bytes_seen();
+            return Ok(out.finish(prepared, bytes));
+        }
         return Err(match stream.compressed {
             Some(count) => IngestError::Decompress {
                 input: name.to_string(),

@@ -43,6 +43,7 @@ pub fn read_options(args: &InputArgs) -> anyhow::Result<ReadOptions> {
         msisdn_cols: cols(&args.msisdn_cols)?,
         cnic_cols: cols(&args.cnic_cols)?,
         mmap: !args.no_mmap,
+        allow_truncated: args.allow_truncated,
         ..ReadOptions::default()
     })
 }

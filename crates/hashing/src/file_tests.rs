@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::bloom::tests::tokens;
+use crate::{BloomParams, KeyId};
 use proptest::prelude::*;
 
 fn small_filter(n: u64) -> Filter {

@@ -59,7 +59,9 @@ mod bits;
 mod bloom;
 mod error;
 mod file;
+mod fileio;
 mod hasher;
+mod header;
 mod key;
 mod params;
 mod token;
@@ -67,10 +69,9 @@ mod token;
 pub use atomic::AtomicFile;
 pub use bloom::BlockedBloom;
 pub use error::FilterError;
-pub use file::{
-    Filter, FilterHeader, KindCounts, DEFAULT_FPR_PROBES, FORMAT_VERSION, HEADER_LEN, MAGIC,
-};
+pub use file::{Filter, DEFAULT_FPR_PROBES};
 pub use hasher::TokenHasher;
+pub use header::{FilterHeader, KindCounts, FORMAT_VERSION, HEADER_LEN, MAGIC};
 pub use key::{read_key_file, write_key_file, Key, KeyError, KeyId, ParseKeyIdError};
 pub use params::{BloomParams, BLOCK_BITS, MAX_FILTER_BYTES, MAX_K};
 pub use token::{encode, encode_pair, Encoded, KindSet, Token, TokenKind, MAX_ID_LEN};

@@ -39,7 +39,6 @@ mod record;
 mod scan;
 mod source;
 mod sql;
-mod sql_cuts;
 mod stats;
 mod stream;
 mod swar;

@@ -12,7 +12,7 @@ use crate::collect::Collector;
 use crate::emit::ChunkReport;
 use crate::plan::{prepare, process, resolve_format, Plan, DETECT_BYTES};
 use crate::source::{open, Opened, Stream};
-use crate::sql_cuts::sql_chunks;
+use crate::sql::sql_chunks;
 use crate::stream::{Block, BlockReader};
 use crate::{Format, IngestError, InputSource, Progress, ReadOptions, ReadOutcome, RecordSink};
 

@@ -4,7 +4,7 @@
 use std::io::{self, Read};
 
 use crate::chunk::{find_record_end, TailCutter};
-use crate::sql_cuts::stream_cut;
+use crate::sql::stream_cut;
 
 /// One record-aligned block of a stream.
 pub(crate) struct Block {
@@ -50,7 +50,7 @@ impl BlockReader {
         self.cutter.reset();
     }
 
-    /// Cut SQL-style (never inside a multi-line statement, see [`crate::sql_cuts`]) from now on.
+    /// Cut SQL-style (never inside a multi-line statement, see [`crate::sql::cuts`]) from now on.
     pub fn set_sql(&mut self, sql: bool) {
         self.sql = sql;
     }

@@ -1,0 +1,195 @@
+//! `CREATE TABLE` statements, found by a scan ahead of the parser: an `INSERT` without a column
+//! list takes its columns from the latest `CREATE TABLE` of its table before it.
+
+use memchr::memmem;
+
+use super::lex::Cur;
+
+/// Column names of one `CREATE TABLE`, found at an absolute offset.
+#[derive(Debug, Clone)]
+pub(crate) struct TableDef {
+    pub offset: u64,
+    pub name: Vec<u8>,
+    pub columns: Vec<Vec<u8>>,
+}
+
+/// Longest `CREATE TABLE` statement found when it spans streamed blocks: the last `CARRY` bytes
+/// of the blocks scanned so far are scanned again together with the next block.
+pub(crate) const CARRY: usize = 64 << 10;
+
+const CREATE: [&[u8]; 2] = [b"CREATE TABLE", b"create table"];
+
+/// All table definitions seen so far, in input order.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Tables {
+    defs: Vec<TableDef>,
+    /// The last bytes scanned (at most [`CARRY`]), ending at absolute offset `tail_end`.
+    tail: Vec<u8>,
+    tail_end: u64,
+}
+
+impl Tables {
+    /// Adds the `CREATE TABLE` statements of `data` (absolute offset `base`). Called on
+    /// consecutive blocks of a stream, it also finds statements that straddle blocks.
+    pub fn scan(&mut self, data: &[u8], base: u64) {
+        let mut tail = std::mem::take(&mut self.tail);
+        if self.tail_end != base {
+            tail.clear();
+        }
+        if !tail.is_empty() {
+            // Statements starting in the carried tail, completed by the start of `data`.
+            let n = tail.len();
+            tail.extend_from_slice(&data[..data.len().min(CARRY)]);
+            self.find(&tail, base - n as u64, n);
+            tail.truncate(n);
+        }
+        self.find(data, base, data.len());
+        tail.extend_from_slice(&data[data.len().saturating_sub(CARRY)..]);
+        tail.drain(..tail.len().saturating_sub(CARRY));
+        self.tail = tail;
+        self.tail_end = base + data.len() as u64;
+    }
+
+    /// Parses every `CREATE TABLE` starting before `data[limit]` and not already known.
+    fn find(&mut self, data: &[u8], base: u64, limit: usize) {
+        // Only statements found before this call can repeat; those are sorted by offset.
+        let known = self.defs.len();
+        for needle in CREATE {
+            for at in memmem::find_iter(data, needle).take_while(|&at| at < limit) {
+                let offset = base + at as u64;
+                if self.defs[..known]
+                    .binary_search_by_key(&offset, |d| d.offset)
+                    .is_ok()
+                {
+                    continue;
+                }
+                if let Some((name, columns)) = parse_create(&data[at + needle.len()..]) {
+                    self.defs.push(TableDef {
+                        offset,
+                        name,
+                        columns,
+                    });
+                }
+            }
+        }
+        self.defs.sort_by_key(|d| d.offset);
+    }
+
+    /// The columns of the latest `CREATE TABLE name` before `offset`.
+    pub(super) fn columns(&self, name: &[u8], offset: u64) -> Option<&[Vec<u8>]> {
+        let before = self.defs.partition_point(|d| d.offset < offset);
+        self.defs[..before]
+            .iter()
+            .rfind(|d| d.name == name)
+            .map(|d| d.columns.as_slice())
+    }
+}
+
+/// Parses `name (col ..., ...)` after `CREATE TABLE`.
+fn parse_create(s: &[u8]) -> Option<(Vec<u8>, Vec<Vec<u8>>)> {
+    let mut c = Cur { s, i: 0 };
+    if c.keyword("IF") {
+        let _ = c.keyword("NOT") && c.keyword("EXISTS");
+    }
+    let name = c.ident()?.to_vec();
+    c.ws();
+    if c.peek()? != b'(' {
+        return None;
+    }
+    c.i += 1;
+    let mut columns = Vec::new();
+    loop {
+        let item_start = c.i;
+        c.ws();
+        let is_key = [
+            "PRIMARY",
+            "KEY",
+            "UNIQUE",
+            "CONSTRAINT",
+            "INDEX",
+            "FULLTEXT",
+            "SPATIAL",
+            "CHECK",
+            "FOREIGN",
+        ]
+        .iter()
+        .any(|kw| {
+            let mut probe = Cur { s, i: c.i };
+            probe.keyword(kw)
+        });
+        if !is_key {
+            if let Some(col) = c.ident() {
+                columns.push(col.to_vec());
+            }
+        }
+        c.i = c.i.max(item_start);
+        c.value()?;
+        match c.peek()? {
+            b',' => c.i += 1,
+            _ => return Some((name, columns)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_create_table() {
+        let sql = b"DROP TABLE IF EXISTS `subs`;\nCREATE TABLE `subs` (\n  `id` int(11) NOT NULL,\n  `Mobile No` varchar(20) DEFAULT 'a,b',\n  `cnic` varchar(15),\n  PRIMARY KEY (`id`),\n  KEY `m` (`Mobile No`)\n) ENGINE=InnoDB;\n";
+        let mut t = Tables::default();
+        t.scan(sql, 0);
+        let cols = t.columns(b"subs", 1000).map(|c| c.to_vec());
+        assert_eq!(
+            cols,
+            Some(vec![
+                b"id".to_vec(),
+                b"Mobile No".to_vec(),
+                b"cnic".to_vec()
+            ])
+        );
+    }
+
+    const CREATE_SUBS: &[u8] =
+        b"CREATE TABLE `subs` (\n  `id` int,\n  `msisdn` varchar(20),\n  `cnic` varchar(15)\n);\n";
+
+    fn cols(t: &Tables, name: &[u8], offset: u64) -> Option<Vec<Vec<u8>>> {
+        t.columns(name, offset).map(<[Vec<u8>]>::to_vec)
+    }
+
+    /// Found by the `sql_tuples` fuzz target: an INSERT before any CREATE TABLE took its
+    /// columns from a later CREATE TABLE when mapped, but not when streamed.
+    #[test]
+    fn create_table_after_the_insert_is_not_used() {
+        let mut t = Tables::default();
+        t.scan(CREATE_SUBS, 100);
+        assert_eq!(cols(&t, b"subs", 50), None);
+        assert_eq!(cols(&t, b"subs", 100), None);
+        assert_eq!(cols(&t, b"subs", 101).map(|c| c.len()), Some(3));
+    }
+
+    /// A CREATE TABLE cut across streamed blocks of any size is found, once.
+    #[test]
+    fn create_table_spanning_blocks() {
+        let mut data = b"-- dump\n".to_vec();
+        data.extend_from_slice(CREATE_SUBS);
+        data.extend_from_slice(CREATE_SUBS);
+        let mut whole = Tables::default();
+        whole.scan(&data, 0);
+        assert_eq!(whole.defs.len(), 2);
+        for block in 1..data.len() {
+            let mut t = Tables::default();
+            for (i, b) in data.chunks(block).enumerate() {
+                t.scan(b, (i * block) as u64);
+            }
+            let offsets: Vec<u64> = t.defs.iter().map(|d| d.offset).collect();
+            assert_eq!(
+                offsets,
+                vec![8, 8 + CREATE_SUBS.len() as u64],
+                "block {block}"
+            );
+            assert_eq!(cols(&t, b"subs", 1000), cols(&whole, b"subs", 1000));
+        }
+    }
+}

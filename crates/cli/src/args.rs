@@ -192,7 +192,7 @@ pub struct GenArgs {
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
     /// Dump format.
-    #[arg(long, default_value = "csv", value_parser = ["csv", "tsv", "semicolon", "pipe", "jsonl", "sql", "text"])]
+    #[arg(long, default_value = "csv", value_parser = ["csv", "tsv", "semicolon", "pipe", "jsonl", "sql", "phpmyadmin", "text"])]
     pub format: String,
     /// Where to write the dump (the truth goes to FILE.truth.json unless --truth is given).
     #[arg(short, long)]

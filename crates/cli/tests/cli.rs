@@ -170,6 +170,7 @@ fn every_fixture_format_gives_the_truths_counts() {
         "dump-small-pipe.csv",
         "dump-small.jsonl",
         "dump-small.sql",
+        "dump-small-phpmyadmin.sql",
         "dump-small.txt",
         "dump-small.csv.gz",
     ] {

@@ -16,7 +16,7 @@ use leakmatch_ingest::{generate, DumpFormat, GenOptions, Truth};
 /// Fixture file name of each dump format.
 fn dump_name(format: DumpFormat) -> String {
     match format {
-        DumpFormat::Semicolon | DumpFormat::Pipe => {
+        DumpFormat::Semicolon | DumpFormat::Pipe | DumpFormat::Phpmyadmin => {
             format!("dump-small-{}.{}", format.name(), format.extension())
         }
         _ => format!("dump-small.{}", format.extension()),

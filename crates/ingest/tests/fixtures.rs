@@ -163,6 +163,11 @@ fn jsonl() {
 #[test]
 fn sql() {
     check("dump-small.sql", "dump-small.sql.truth.json", Format::Sql);
+    check(
+        "dump-small-phpmyadmin.sql",
+        "dump-small-phpmyadmin.sql.truth.json",
+        Format::Sql,
+    );
 }
 
 #[test]

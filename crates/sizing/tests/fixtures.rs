@@ -38,6 +38,11 @@ const DUMPS: &[(&str, &str, Format)] = &[
         Format::Auto,
     ),
     ("dump-small.sql", "dump-small.sql.truth.json", Format::Auto),
+    (
+        "dump-small-phpmyadmin.sql",
+        "dump-small-phpmyadmin.sql.truth.json",
+        Format::Auto,
+    ),
     ("dump-small.txt", "dump-small.txt.truth.json", Format::Scan),
 ];
 

@@ -56,6 +56,8 @@ fn parse_sql(data: &str) -> Vec<Vec<String>> {
                 '\'' => in_str = !in_str,
                 _ if in_str => field.push(c),
                 '(' => {}
+                // Outside strings, a space only follows a separator (phpMyAdmin's ", ").
+                ' ' => {}
                 ',' => tuple.push(std::mem::take(&mut field)),
                 ')' => {
                     tuple.push(std::mem::take(&mut field));
@@ -100,12 +102,23 @@ fn identifier_columns(format: DumpFormat, data: &str) -> Vec<(String, String)> {
                 (s("msisdn"), s("cnic"))
             })
             .collect(),
-        DumpFormat::Sql => {
+        DumpFormat::Sql | DumpFormat::Phpmyadmin => {
             let create: Vec<String> = data
                 .lines()
                 .filter_map(|l| l.strip_prefix("  `")?.split('`').next().map(str::to_owned))
                 .collect();
-            pick(&create, &parse_sql(data))
+            if format == DumpFormat::Sql {
+                return pick(&create, &parse_sql(data));
+            }
+            // One statement per line, without the column list (it equals the table's).
+            let list: Vec<String> = create.iter().map(|c| format!("`{c}`")).collect();
+            let joined = data
+                .replace(
+                    &format!("INSERT INTO `subscribers` ({}) VALUES\n", list.join(", ")),
+                    "INSERT INTO `subscribers` VALUES ",
+                )
+                .replace("),\n(", "),(");
+            pick(&create, &parse_sql(&joined))
         }
         _ => {
             let delim = match format {
@@ -227,7 +240,7 @@ fn fixtures_are_up_to_date() {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures");
     for format in DumpFormat::ALL {
         let name = match format {
-            DumpFormat::Semicolon | DumpFormat::Pipe => {
+            DumpFormat::Semicolon | DumpFormat::Pipe | DumpFormat::Phpmyadmin => {
                 format!("dump-small-{}.{}", format.name(), format.extension())
             }
             _ => format!("dump-small.{}", format.extension()),

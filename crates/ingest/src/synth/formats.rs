@@ -146,7 +146,7 @@ pub(crate) fn header(w: &mut dyn Write, format: DumpFormat, style: &Style) -> io
     let cols = LAYOUTS[usize::from(style.layout) % LAYOUTS.len()];
     match format {
         DumpFormat::Jsonl | DumpFormat::Text => Ok(()),
-        DumpFormat::Sql => sql::header(w, cols),
+        DumpFormat::Sql | DumpFormat::Phpmyadmin => sql::header(w, cols),
         _ => {
             let delim = delimiter(format);
             for (i, c) in cols.iter().enumerate() {
@@ -171,7 +171,7 @@ pub(crate) const SQL_ROWS_PER_INSERT: u64 = 100;
 /// Everything after the last of `rows` rows.
 pub(crate) fn footer(w: &mut dyn Write, format: DumpFormat, rows: u64) -> io::Result<()> {
     match format {
-        DumpFormat::Sql => sql::footer(w, rows),
+        DumpFormat::Sql | DumpFormat::Phpmyadmin => sql::footer(w, rows),
         _ => Ok(()),
     }
 }
@@ -221,19 +221,29 @@ pub(crate) fn row(
             }
             out.push_str("}\n");
         }
-        DumpFormat::Sql => {
+        DumpFormat::Sql | DumpFormat::Phpmyadmin => {
+            let pma = format == DumpFormat::Phpmyadmin;
             if index % SQL_ROWS_PER_INSERT == 0 {
                 if index > 0 {
                     out.push_str(";\n");
                 }
-                out.push_str("INSERT INTO `subscribers` VALUES ");
+                if pma {
+                    let names: Vec<String> =
+                        cols.iter().map(|c| format!("`{}`", col_name(*c))).collect();
+                    out.push_str(&format!(
+                        "INSERT INTO `subscribers` ({}) VALUES\n",
+                        names.join(", ")
+                    ));
+                } else {
+                    out.push_str("INSERT INTO `subscribers` VALUES ");
+                }
             } else {
-                out.push(',');
+                out.push_str(if pma { ",\n" } else { "," });
             }
             out.push('(');
             for (i, c) in cols.iter().enumerate() {
                 if i > 0 {
-                    out.push(',');
+                    out.push_str(if pma { ", " } else { "," });
                 }
                 cellbuf.clear();
                 cell(&mut cellbuf, row, *c, false);

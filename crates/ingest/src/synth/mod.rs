@@ -52,22 +52,26 @@ pub enum DumpFormat {
     Jsonl,
     /// mysqldump output with extended `INSERT` statements.
     Sql,
+    /// phpMyAdmin-style SQL: `INSERT INTO t (cols) VALUES` and then one tuple per line.
+    Phpmyadmin,
     /// Headerless free-text lines, for scan mode.
     Text,
 }
 
 impl DumpFormat {
     /// All formats.
-    pub const ALL: [DumpFormat; 7] = [
+    pub const ALL: [DumpFormat; 8] = [
         DumpFormat::Csv,
         DumpFormat::Tsv,
         DumpFormat::Semicolon,
         DumpFormat::Pipe,
         DumpFormat::Jsonl,
         DumpFormat::Sql,
+        DumpFormat::Phpmyadmin,
         DumpFormat::Text,
     ];
-    /// Name accepted by [`FromStr`]: `csv`, `tsv`, `semicolon`, `pipe`, `jsonl`, `sql`, `text`.
+    /// Name accepted by [`FromStr`]: `csv`, `tsv`, `semicolon`, `pipe`, `jsonl`, `sql`,
+    /// `phpmyadmin`, `text`.
     pub fn name(self) -> &'static str {
         match self {
             DumpFormat::Csv => "csv",
@@ -76,6 +80,7 @@ impl DumpFormat {
             DumpFormat::Pipe => "pipe",
             DumpFormat::Jsonl => "jsonl",
             DumpFormat::Sql => "sql",
+            DumpFormat::Phpmyadmin => "phpmyadmin",
             DumpFormat::Text => "text",
         }
     }
@@ -85,7 +90,7 @@ impl DumpFormat {
             DumpFormat::Csv | DumpFormat::Semicolon | DumpFormat::Pipe => "csv",
             DumpFormat::Tsv => "tsv",
             DumpFormat::Jsonl => "jsonl",
-            DumpFormat::Sql => "sql",
+            DumpFormat::Sql | DumpFormat::Phpmyadmin => "sql",
             DumpFormat::Text => "txt",
         }
     }

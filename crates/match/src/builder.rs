@@ -262,7 +262,7 @@ impl<'a> BuildSink<'a> {
         if self.batch.len() == 0 {
             return;
         }
-        let (kinds, tokens) = self.batch.hash(self.hasher);
+        let (kinds, tokens, _) = self.batch.hash(self.hasher);
         for k in kinds {
             match k {
                 TokenKind::Msisdn => self.counts.msisdn += 1,

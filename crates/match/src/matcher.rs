@@ -12,7 +12,6 @@ use rayon::prelude::*;
 use crate::counts::{Counter, Sketches};
 use crate::estimate::correct;
 use crate::report::{FilterSummary, MATCH_SCHEMA};
-use crate::tokens::{cnic_key, msisdn_key, pair_key};
 use crate::tokens::{KindSelection, TokenBatch, BATCH};
 use crate::{Budget, InputSummary, KindReport, KindsReport, MatchReport, PipelineError};
 
@@ -159,9 +158,8 @@ struct MatchSink<'a> {
     hasher: &'a TokenHasher,
     sel: KindSelection,
     keep_rows: bool,
+    /// Queued tokens, with each one's identifier key.
     batch: TokenBatch,
-    /// Identifier key of each queued token (u64 values widened; pairs as u128).
-    keys: Vec<u128>,
     pending: Vec<Pending>,
     arena: Vec<u8>,
     hits: Vec<bool>,
@@ -185,8 +183,7 @@ impl<'a> MatchSink<'a> {
             hasher,
             sel,
             keep_rows,
-            batch: TokenBatch::new(),
-            keys: Vec::with_capacity(BATCH + 8),
+            batch: TokenBatch::with_keys(),
             pending: Vec::new(),
             arena: Vec::new(),
             hits: Vec::with_capacity(BATCH + 8),
@@ -202,7 +199,7 @@ impl<'a> MatchSink<'a> {
         if self.pending.is_empty() {
             return;
         }
-        let (kinds, tokens) = self.batch.hash(self.hasher);
+        let (kinds, tokens, keys) = self.batch.hash(self.hasher);
         self.hits.clear();
         self.hits.resize(tokens.len(), false);
         self.bloom.contains_many(tokens, &mut self.hits);
@@ -213,7 +210,7 @@ impl<'a> MatchSink<'a> {
             for ((kind, hit), key) in kinds[span.clone()]
                 .iter()
                 .zip(&self.hits[span.clone()])
-                .zip(&self.keys[span])
+                .zip(&keys[span])
             {
                 let k = kind_index(*kind);
                 self.tested[k] += 1;
@@ -242,7 +239,6 @@ impl<'a> MatchSink<'a> {
             }
         }
         self.batch.clear();
-        self.keys.clear();
         self.pending.clear();
         self.arena.clear();
     }
@@ -313,20 +309,6 @@ impl RecordSink for MatchSink<'_> {
             .push_record(self.sel, record.msisdns, record.cnics);
         if queued == 0 {
             return;
-        }
-        if self.sel.msisdn {
-            let keys = record.msisdns.iter().map(|m| u128::from(msisdn_key(m)));
-            self.keys.extend(keys);
-        }
-        if self.sel.cnic {
-            let keys = record.cnics.iter().map(|c| u128::from(cnic_key(c)));
-            self.keys.extend(keys);
-        }
-        if self.sel.pair {
-            for m in record.msisdns {
-                self.keys
-                    .extend(record.cnics.iter().map(|c| pair_key(m, c)));
-            }
         }
         let raw = if self.keep_rows {
             let start = self.arena.len();

@@ -80,11 +80,14 @@ impl FromStr for KindSelection {
 /// paid one exposed memory latency every 64 tokens).
 pub(crate) const BATCH: usize = 1024;
 
-/// A queue of encoded identifiers, hashed together once full.
+/// A queue of encoded identifiers, hashed together once full; optionally with each token's
+/// identifier key (see [`msisdn_key`], [`cnic_key`], [`pair_key`]), in the same order.
 pub(crate) struct TokenBatch {
     encoded: Vec<Encoded>,
     kinds: Vec<TokenKind>,
     tokens: Vec<Token>,
+    /// `Some` when the keys are wanted (matching counts distinct identifiers; building does not).
+    keys: Option<Vec<u128>>,
 }
 
 impl TokenBatch {
@@ -93,6 +96,15 @@ impl TokenBatch {
             encoded: Vec::with_capacity(BATCH),
             kinds: Vec::with_capacity(BATCH),
             tokens: Vec::with_capacity(BATCH),
+            keys: None,
+        }
+    }
+
+    /// A batch that also keeps each token's identifier key.
+    pub(crate) fn with_keys() -> Self {
+        TokenBatch {
+            keys: Some(Vec::with_capacity(BATCH)),
+            ..TokenBatch::new()
         }
     }
 
@@ -106,45 +118,57 @@ impl TokenBatch {
         let before = self.encoded.len();
         if sel.msisdn {
             for m in msisdns {
-                self.push(TokenKind::Msisdn, encode(TokenKind::Msisdn, m.as_bytes()));
+                let e = encode(TokenKind::Msisdn, m.as_bytes());
+                self.push(TokenKind::Msisdn, e, || u128::from(msisdn_key(m)));
             }
         }
         if sel.cnic {
             for c in cnics {
-                self.push(TokenKind::Cnic, encode(TokenKind::Cnic, c.as_bytes()));
+                let e = encode(TokenKind::Cnic, c.as_bytes());
+                self.push(TokenKind::Cnic, e, || u128::from(cnic_key(c)));
             }
         }
         if sel.pair {
             for m in msisdns {
                 for c in cnics {
-                    self.push(TokenKind::Pair, encode_pair(m.as_bytes(), c.as_bytes()));
+                    let e = encode_pair(m.as_bytes(), c.as_bytes());
+                    self.push(TokenKind::Pair, e, || pair_key(m, c));
                 }
             }
         }
         self.encoded.len() - before
     }
 
-    fn push(&mut self, kind: TokenKind, e: Encoded) {
+    #[inline]
+    fn push(&mut self, kind: TokenKind, e: Encoded, key: impl FnOnce() -> u128) {
         self.encoded.push(e);
         self.kinds.push(kind);
+        if let Some(keys) = &mut self.keys {
+            keys.push(key());
+        }
     }
 
     pub(crate) fn len(&self) -> usize {
         self.encoded.len()
     }
 
-    /// Hashes everything queued; the tokens stay readable until [`TokenBatch::clear`].
-    pub(crate) fn hash(&mut self, hasher: &TokenHasher) -> (&[TokenKind], &[Token]) {
+    /// Hashes everything queued; returns each token's kind, the tokens and their keys (empty
+    /// unless made [`with_keys`](Self::with_keys)), readable until [`TokenBatch::clear`].
+    pub(crate) fn hash(&mut self, hasher: &TokenHasher) -> (&[TokenKind], &[Token], &[u128]) {
         self.tokens.clear();
         self.tokens.resize(self.encoded.len(), Token([0; 32]));
         hasher.hash_many(&self.encoded, &mut self.tokens);
-        (&self.kinds, &self.tokens)
+        let keys = self.keys.as_deref().unwrap_or_default();
+        (&self.kinds, &self.tokens, keys)
     }
 
     pub(crate) fn clear(&mut self) {
         self.encoded.clear();
         self.kinds.clear();
         self.tokens.clear();
+        if let Some(keys) = &mut self.keys {
+            keys.clear();
+        }
     }
 }
 

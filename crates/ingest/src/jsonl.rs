@@ -3,8 +3,9 @@
 //!
 //! A hand-written tolerant scanner walks the top-level key/value pairs without building a value
 //! tree: strings are delimited honouring `\` escapes, nested objects and arrays are skipped.
-//! String values are handed to the normalizer without unescaping (an escaped identifier is junk
-//! to it); numbers as written (`9.23001e11` is rejected as lossy by the normalizer); `null` as an
+//! String values are handed to the normalizer with their escapes decoded
+//! ([`crate::json_unescape`]: ASCII-only exporters write Urdu digits as `\u06f0`…); numbers as
+//! written (`9.23001e11` is rejected as lossy by the normalizer); `null` as an
 //! empty candidate; `true`/`false` as written. A line that is not a well-formed object is skipped
 //! and counted; blank lines are not records.
 
@@ -12,6 +13,7 @@ use memchr::memchr;
 
 use crate::columns::kind_of;
 use crate::emit::Emitter;
+use crate::json_unescape::unescape;
 use crate::outcome::SkipReason;
 use crate::{ColumnRef, RecordSink};
 
@@ -201,6 +203,7 @@ pub(crate) fn parse_chunk<S: RecordSink>(
     em: &mut Emitter<'_, S>,
 ) {
     let mut fields: Vec<(u8, usize, usize)> = Vec::with_capacity(8);
+    let mut decoded = Vec::new();
     let mut pos = 0;
     while pos < data.len() {
         let end = memchr(b'\n', &data[pos..]).map_or(data.len(), |k| pos + k);
@@ -211,7 +214,12 @@ pub(crate) fn parse_chunk<S: RecordSink>(
             match scan_object(line, keys, &mut fields) {
                 Some(()) => {
                     for &(kind, s, e) in &fields {
-                        em.candidate(kind, &line[s..e]);
+                        let raw = &line[s..e];
+                        if memchr(b'\\', raw).is_some() && unescape(raw, &mut decoded) {
+                            em.candidate(kind, &decoded);
+                        } else {
+                            em.candidate(kind, raw);
+                        }
                     }
                     em.record(base + pos as u64, line);
                 }

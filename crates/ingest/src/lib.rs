@@ -29,6 +29,7 @@ mod columns;
 mod csv;
 mod emit;
 mod error;
+mod json_unescape;
 mod jsonl;
 mod normalize;
 mod options;

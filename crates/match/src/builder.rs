@@ -220,8 +220,7 @@ pub fn estimate_capacity(inputs: &[InputSource], kinds: KindSelection) -> (u64, 
 fn sampled_records(sample: &[u8]) -> usize {
     let lines = || memchr::memchr_iter(b'\n', sample).count();
     if memchr::memmem::find(sample, b"INSERT INTO").is_some() {
-        memchr::memmem::find_iter(sample, b"),(").count()
-            + memchr::memmem::find_iter(sample, b"VALUES").count()
+        sql_tuples(sample)
     } else if sample.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{') {
         lines()
     } else {
@@ -236,6 +235,24 @@ fn sampled_records(sample: &[u8]) -> usize {
         }
         records
     }
+}
+
+/// SQL tuples in a sample: one after each `VALUES`, one after each `)` `,` `(` with any
+/// whitespace between (mysqldump writes `),(`, phpMyAdmin `),` and a newline).
+fn sql_tuples(sample: &[u8]) -> usize {
+    let skip_ws = |s: &[u8], i: usize| {
+        i + s[i..]
+            .iter()
+            .position(|b| !b.is_ascii_whitespace())
+            .unwrap_or(s.len() - i)
+    };
+    let continued = memchr::memchr_iter(b')', sample)
+        .filter(|&at| {
+            let i = skip_ws(sample, at + 1);
+            sample.get(i) == Some(&b',') && sample.get(skip_ws(sample, i + 1)) == Some(&b'(')
+        })
+        .count();
+    continued + memchr::memmem::find_iter(sample, b"VALUES").count()
 }
 
 /// Queues one chunk's tokens and inserts them in batches.
@@ -296,6 +313,12 @@ mod tests {
         assert_eq!(
             sampled_records(b"INSERT INTO `t` VALUES (1,'a'),(2,'b\\n');\n"),
             2
+        );
+        assert_eq!(
+            sampled_records(
+                b"INSERT INTO `t` (`a`, `b`) VALUES\n(1, 'a'),\n(2, 'b'),\n (3, 'c');\n"
+            ),
+            3
         );
     }
 }

@@ -11,6 +11,15 @@
 //! MSISDN candidate; 15 or more (IMSI, IMEI, card numbers) → ignored, never an identifier.
 //! Candidates go to the normalizer, which decides validity and counts rejections.
 
+#[cfg(target_arch = "x86_64")]
+mod classify;
+#[cfg(test)]
+mod reference;
+mod segments;
+mod shape;
+#[cfg(test)]
+mod walk_tests;
+
 use memchr::memchr;
 
 use crate::emit::Emitter;
@@ -156,22 +165,46 @@ pub(crate) fn runs(line: &[u8], mut found: impl FnMut(&[u8], usize)) {
     }
 }
 
-/// Parses a chunk of whole lines starting at absolute offset `base`.
+/// Parses a chunk of whole lines starting at absolute offset `base`: the AVX2 segment walk
+/// where the CPU has AVX2, otherwise the line loop. Both emit exactly the same.
 pub(crate) fn parse_chunk<S: RecordSink>(data: &[u8], base: u64, em: &mut Emitter<'_, S>) {
+    #[cfg(target_arch = "x86_64")]
+    if let Some(simd) = classify::Avx2::detect() {
+        simd.parse_chunk(data, base, em);
+        return;
+    }
+    parse_lines(data, base, em);
+}
+
+/// The portable path: one line at a time, the run finder over each whole line.
+pub(crate) fn parse_lines<S: RecordSink>(data: &[u8], base: u64, em: &mut Emitter<'_, S>) {
     let mut pos = 0;
     while pos < data.len() {
         let end = memchr(b'\n', &data[pos..]).map_or(data.len(), |k| pos + k);
         let line = &data[pos..end];
         let line = line.strip_suffix(b"\r").unwrap_or(line);
         if !line.is_empty() {
-            runs(line, |run, digits| match digits {
-                13 => em.cnic(run),
-                10..=12 | 14 => em.msisdn(run),
-                _ => {}
-            });
+            emit_runs(line, em);
             em.record(base + pos as u64, line);
         }
         pos = end + 1;
+    }
+}
+
+/// Hands the candidates among the runs of `text` to the normalizer.
+#[inline]
+fn emit_runs<S: RecordSink>(text: &[u8], em: &mut Emitter<'_, S>) {
+    runs(text, |run, digits| emit_run(run, digits as u32, em));
+}
+
+/// Hands a run with `digits` digits to the normalizer if it is a candidate: 13 digits as a CNIC,
+/// 10–12 or 14 as an MSISDN.
+#[inline]
+fn emit_run<S: RecordSink>(run: &[u8], digits: u32, em: &mut Emitter<'_, S>) {
+    match digits {
+        13 => em.cnic(run),
+        10..=12 | 14 => em.msisdn(run),
+        _ => {}
     }
 }
 

@@ -137,7 +137,9 @@ impl Msisdn {
     pub fn parse(input: &[u8]) -> Result<Msisdn, RejectReason> {
         // Fast path for the common plain forms (`923001234567`, `03001234567`): the scanner
         // would return these digits unchanged.
-        if (10..=MSISDN_MAX_DIGITS).contains(&input.len()) && input.iter().all(u8::is_ascii_digit) {
+        if (10..=MSISDN_MAX_DIGITS).contains(&input.len())
+            && digits::all_ascii_digits(input) == Some(true)
+        {
             return Self::from_digits(input, false);
         }
         let scanned = digits::scan::<MSISDN_MAX_DIGITS>(input)?;
@@ -238,7 +240,7 @@ impl Cnic {
     pub fn parse(input: &[u8]) -> Result<Cnic, RejectReason> {
         // Fast path for the plain form, which the scanner would return unchanged.
         if let Ok(d) = <[u8; 13]>::try_from(input) {
-            if d.iter().all(u8::is_ascii_digit) {
+            if digits::all_ascii_digits(&d) == Some(true) {
                 return Self::from_canonical(d);
             }
         }

@@ -10,6 +10,19 @@
 //! count: fewer than 10 → ignored (ages, dates, amounts); 13 → CNIC candidate; 10–12 or 14 →
 //! MSISDN candidate; 15 or more (IMSI, IMEI, card numbers) → ignored, never an identifier.
 //! Candidates go to the normalizer, which decides validity and counts rejections.
+//!
+//! # Fast path
+//!
+//! The rules above are [`runs`], applied to each line by [`parse_lines`], the portable path.
+//! Where the CPU has AVX2 (detected at run time, see `classify`), [`parse_chunk`] emits exactly
+//! the same through a block walk instead (`segments`): each 64-byte block is classified into
+//! bitmasks of digits, run bytes (digits, `-()+.`, space, both bytes of a wide digit) and
+//! newlines. A run never crosses a byte that is not a run byte, so the run finder can be given
+//! each maximal *segment* of run bytes on its own; a segment with fewer than 10 digits cannot
+//! hold a candidate and costs only bit operations. A candidate segment whose shape is simple
+//! (ASCII, no space between its digits) has its one run read off its masks (`shape`); any other
+//! goes to [`runs`]. Newlines end records in the same pass, in order with the candidates. The
+//! differential tests in `walk_tests` hold both paths to the same records and counts.
 
 #[cfg(target_arch = "x86_64")]
 mod classify;

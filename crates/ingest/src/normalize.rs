@@ -5,10 +5,12 @@
 //! [`Cnic::parse`], are the contract: changing any of them changes which tokens are produced
 //! and requires bumping [`NORMALIZATION_VERSION`](crate::NORMALIZATION_VERSION).
 //!
-//! Layout: `digits` is the shared byte scanner, `allocation` the operator/province tables.
+//! Layout: `digits` is the shared byte scanner, `plain` its fast path for the commonest forms,
+//! `allocation` the operator/province tables.
 
 mod allocation;
 mod digits;
+mod plain;
 #[cfg(test)]
 mod tests;
 
@@ -138,7 +140,7 @@ impl Msisdn {
         // Fast path for the common plain forms (`923001234567`, `03001234567`): the scanner
         // would return these digits unchanged.
         if (10..=MSISDN_MAX_DIGITS).contains(&input.len())
-            && digits::all_ascii_digits(input) == Some(true)
+            && plain::all_ascii_digits(input) == Some(true)
         {
             return Self::from_digits(input, false);
         }
@@ -240,7 +242,7 @@ impl Cnic {
     pub fn parse(input: &[u8]) -> Result<Cnic, RejectReason> {
         // Fast path for the plain form, which the scanner would return unchanged.
         if let Ok(d) = <[u8; 13]>::try_from(input) {
-            if digits::all_ascii_digits(&d) == Some(true) {
+            if plain::all_ascii_digits(&d) == Some(true) {
                 return Self::from_canonical(d);
             }
         }

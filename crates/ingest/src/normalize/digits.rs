@@ -7,8 +7,8 @@ use super::RejectReason;
 
 /// The digits of a candidate, as ASCII, plus whether a leading `+` was written.
 pub(super) struct Scanned<const N: usize> {
-    buf: [u8; N],
-    len: usize,
+    pub(super) buf: [u8; N],
+    pub(super) len: usize,
     /// A `+` appeared before the first digit.
     pub(super) plus: bool,
 }
@@ -27,44 +27,15 @@ impl<const N: usize> Scanned<N> {
 /// came first, so the reason does not depend on where the bad character is.
 #[inline]
 pub(super) fn scan<const N: usize>(input: &[u8]) -> Result<Scanned<N>, RejectReason> {
-    match scan_plain(input) {
+    match super::plain::scan_plain(input) {
         Some(scanned) => scanned,
         None => scan_any(input),
     }
 }
 
-/// [`scan`] for the commonest written forms, which need none of its rules but the dash: ASCII
-/// digits and `-` only, after at most one leading `+`, with at least one digit. Trimming,
-/// decoding, dots and `+` placement cannot matter there, so the result is `scan`'s. `None` for
-/// any other input.
-#[inline]
-fn scan_plain<const N: usize>(input: &[u8]) -> Option<Result<Scanned<N>, RejectReason>> {
-    let (plus, body) = match input {
-        [b'+', rest @ ..] => (true, rest),
-        _ => (false, input),
-    };
-    let mut buf = [0u8; N];
-    let mut n = 0usize;
-    for &b in body {
-        if b.is_ascii_digit() {
-            if let Some(slot) = buf.get_mut(n) {
-                *slot = b;
-            }
-            n += 1;
-        } else if b != b'-' {
-            return None;
-        }
-    }
-    match n {
-        0 => None,
-        n if n > N => Some(Err(RejectReason::BadLength)),
-        n => Some(Ok(Scanned { buf, len: n, plus })),
-    }
-}
-
 /// [`scan`] for any input.
 #[inline]
-fn scan_any<const N: usize>(input: &[u8]) -> Result<Scanned<N>, RejectReason> {
+pub(super) fn scan_any<const N: usize>(input: &[u8]) -> Result<Scanned<N>, RejectReason> {
     let body = trim(input);
     let mut buf = [0u8; N];
     // Digits seen; may exceed N, only the first N are stored.
@@ -224,84 +195,5 @@ fn fraction(body: &[u8]) -> Option<(usize, bool)> {
             _ => return None,
         }
         count += 1;
-    }
-}
-
-/// Whether `s` is only ASCII digits, for 8 to 16 bytes (two overlapping 8-byte words);
-/// `None` for other lengths.
-#[inline]
-pub(super) fn all_ascii_digits(s: &[u8]) -> Option<bool> {
-    use crate::swar::{load, HIGH, ONES};
-    if !(8..=16).contains(&s.len()) {
-        return None;
-    }
-    let (a, b) = (load(s, 0)?, load(s, s.len() - 8)?);
-    // As in `swar::skip_digits`: digits become 0..=9, and adding 0x76 to the low 7 bits sets
-    // the high bit from 10 up; bytes >= 0x80 keep theirs.
-    let non_digit = |x: u64| {
-        let y = x ^ (ONES * 0x30);
-        ((y & (ONES * 0x7F)).wrapping_add(ONES * 0x76) | y) & HIGH
-    };
-    Some(non_digit(a) | non_digit(b) == 0)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use proptest::prelude::*;
-
-    /// What a scan returned, as owned values.
-    type Outcome = Result<(Vec<u8>, bool), RejectReason>;
-
-    /// `scan` (with its plain path) and `scan_any` on the same input.
-    fn both<const N: usize>(input: &[u8]) -> (Outcome, Outcome) {
-        let show = |r: Result<Scanned<N>, RejectReason>| r.map(|s| (s.digits().to_vec(), s.plus));
-        (show(scan::<N>(input)), show(scan_any::<N>(input)))
-    }
-
-    fn text() -> impl Strategy<Value = Vec<u8>> {
-        let byte = prop_oneof![
-            6 => b'0'..=b'9',
-            2 => Just(b'-'),
-            1 => Just(b'+'),
-            1 => proptest::sample::select(&b" .()\"'=eE,\t\xd9\xdb\xa0\xb0x"[..]),
-        ];
-        proptest::collection::vec(byte, 0..20)
-    }
-
-    proptest! {
-        #![proptest_config(ProptestConfig::with_cases(5000))]
-
-        #[test]
-        fn plain_path_equals_general_path(input in text()) {
-            let (fast, slow) = both::<15>(&input);
-            prop_assert_eq!(fast, slow);
-            let (fast, slow) = both::<13>(&input);
-            prop_assert_eq!(fast, slow);
-        }
-
-        #[test]
-        fn all_ascii_digits_is_exact(input in proptest::collection::vec(any::<u8>(), 0..20)) {
-            let want = (8..=16).contains(&input.len()).then(|| input.iter().all(u8::is_ascii_digit));
-            prop_assert_eq!(all_ascii_digits(&input), want);
-        }
-    }
-
-    #[test]
-    fn plain_forms() {
-        for s in [
-            "35202-1234567-1",
-            "+923001234567",
-            "0300-1234567",
-            "-",
-            "+",
-            "+-",
-            "1-+2",
-        ] {
-            let (fast, slow) = both::<15>(s.as_bytes());
-            assert_eq!(fast, slow, "{s}");
-        }
-        assert_eq!(all_ascii_digits(b"0123456789"), Some(true));
-        assert_eq!(all_ascii_digits(b"012345678/"), Some(false));
     }
 }

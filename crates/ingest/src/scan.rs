@@ -28,7 +28,10 @@
 mod classify;
 #[cfg(test)]
 mod reference;
+// Without x86-64 only the tests drive the walk.
+#[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
 mod segments;
+#[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
 mod shape;
 #[cfg(test)]
 mod walk_tests;

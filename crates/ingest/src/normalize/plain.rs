@@ -36,6 +36,20 @@ pub(super) fn all_ascii_digits(s: &[u8]) -> Option<bool> {
     Some(non_digits(a) | non_digits(b) == 0)
 }
 
+/// The 13 digits of a CNIC written `ddddd-ddddddd-d` (ASCII), the form on the card.
+#[inline]
+pub(super) fn dashed_cnic(s: &[u8]) -> Option<[u8; 13]> {
+    let s: &[u8; 15] = s.try_into().ok()?;
+    if s[5] != b'-' || s[13] != b'-' {
+        return None;
+    }
+    let mut d = [0u8; 13];
+    d[..5].copy_from_slice(&s[..5]);
+    d[5..12].copy_from_slice(&s[6..13]);
+    d[12] = s[14];
+    (all_ascii_digits(&d) == Some(true)).then_some(d)
+}
+
 /// The scanner's result for a plain form of 8 to 32 bytes after the `+`; `None` for any other
 /// input (including plain forms without a digit, which are `Empty` there).
 #[inline]
@@ -126,12 +140,27 @@ mod tests {
         proptest::collection::vec(byte, 0..40)
     }
 
+    /// `Msisdn::parse` and `Cnic::parse` with every fast path equal the general scanner's.
+    fn parses_as_general(input: &[u8]) {
+        use crate::normalize::{Cnic, Msisdn};
+        let msisdn = scan_any::<15>(input).and_then(|s| Msisdn::from_digits(s.digits(), s.plus));
+        let cnic = scan_any::<13>(input).and_then(|s| match <[u8; 13]>::try_from(s.digits()) {
+            _ if s.plus => Err(RejectReason::Junk),
+            Ok(d) => Cnic::from_canonical(d),
+            Err(_) => Err(RejectReason::BadLength),
+        });
+        let text = String::from_utf8_lossy(input);
+        assert_eq!(Msisdn::parse(input), msisdn, "{text:?}");
+        assert_eq!(Cnic::parse(input), cnic, "{text:?}");
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(5000))]
 
         #[test]
         fn plain_path_equals_general_path(input in text()) {
             agree(&input);
+            parses_as_general(&input);
         }
 
         #[test]
@@ -165,6 +194,17 @@ mod tests {
         }
         for s in ["35202-1234567-1", "+923001234567", "0300-1234567"] {
             assert!(both::<15>(s.as_bytes()).0.is_some(), "{s}");
+        }
+        assert_eq!(dashed_cnic(b"35202-1234567-1"), Some(*b"3520212345671"));
+        // Every byte at every position of the forms with their own fast paths in `parse`.
+        for form in [&b"35202-1234567-1"[..], b"+923001234567", b"3520212345671"] {
+            for b in 0u8..=255 {
+                for at in 0..form.len() {
+                    let mut s = form.to_vec();
+                    s[at] = b;
+                    parses_as_general(&s);
+                }
+            }
         }
         assert_eq!(all_ascii_digits(b"0123456789"), Some(true));
         assert_eq!(all_ascii_digits(b"012345678/"), Some(false));

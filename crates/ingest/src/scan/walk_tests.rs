@@ -51,7 +51,8 @@ fn same(data: &[u8]) -> (Vec<Row>, InputStats) {
 
 #[test]
 fn identifiers_at_every_block_offset() {
-    let items: [&[u8]; 8] = [
+    let items: [&[u8]; 9] = [
+        b"3001234567",
         b"+92 300 1234567",
         b"35202-1234567-1",
         b"35202 1234567 1",

@@ -56,7 +56,7 @@ unsafe fn parse_chunk_avx2<S: RecordSink>(
 
 impl Classify for Avx2 {
     #[inline(always)]
-    fn block(&self, block: &[u8; 64], next: u8) -> Masks {
+    fn block(&self, block: &[u8; 64], next: impl FnOnce() -> u8) -> Masks {
         // SAFETY: `self` exists, so the CPU has AVX2.
         unsafe { classify(block, next) }
     }
@@ -68,14 +68,14 @@ impl Classify for Avx2 {
     }
 }
 
-/// Classifies `block`; `next` is the byte after it (0 at the end of the data), needed to tell
-/// whether a lead byte in the last position starts a wide digit.
+/// Classifies `block`; `next` gives the byte after it (0 at the end of the data), needed to
+/// tell whether a lead byte in the last position starts a wide digit.
 ///
 /// # Safety
 /// The CPU must support AVX2.
 #[target_feature(enable = "avx2")]
 #[inline]
-unsafe fn classify(block: &[u8; 64], next: u8) -> Masks {
+unsafe fn classify(block: &[u8; 64], next: impl FnOnce() -> u8) -> Masks {
     let ptr = block.as_ptr();
     // SAFETY: `block` is 64 readable bytes; both loads are unaligned 32-byte loads inside it.
     let (a, b) = unsafe {
@@ -105,7 +105,7 @@ unsafe fn classify(block: &[u8; 64], next: u8) -> Masks {
                 join(la[2], lb[2]),
                 join(la[3], lb[3]),
             ],
-            next,
+            next(),
         );
     }
     m
@@ -218,7 +218,7 @@ mod tests {
                     let mut block = [f; 64];
                     block[pos] = b;
                     for next in [0, 0xA5, 0xB9, b'1'] {
-                        let got = simd.block(&block, next);
+                        let got = simd.block(&block, || next);
                         assert_eq!(got, reference_masks(&block, next), "{f:#x} {b:#x}@{pos}");
                     }
                     let window: &[u8; 32] = block[32..].try_into().unwrap();
@@ -246,7 +246,7 @@ mod tests {
             for pos in 0..63 {
                 let mut block = [b'x'; 64];
                 block[pos..pos + 2].copy_from_slice(&p);
-                let got = simd.block(&block, 0);
+                let got = simd.block(&block, || 0);
                 assert_eq!(got, reference_masks(&block, 0), "{p:x?}@{pos}");
             }
         }

@@ -7,8 +7,8 @@ use super::segments::{Classify, Masks, Window};
 pub(super) struct Reference;
 
 impl Classify for Reference {
-    fn block(&self, block: &[u8; 64], next: u8) -> Masks {
-        reference_masks(block, next)
+    fn block(&self, block: &[u8; 64], next: impl FnOnce() -> u8) -> Masks {
+        reference_masks(block, next())
     }
 
     fn window(&self, window: &[u8; 32]) -> Window {

@@ -17,9 +17,10 @@ use crate::RecordSink;
 
 /// A classifier of byte blocks (AVX2, or the byte-by-byte reference in tests).
 pub(super) trait Classify {
-    /// The masks of `block`; `next` is the byte after it (0 at the end of the data), which
-    /// tells whether a lead byte in the last position starts a wide digit.
-    fn block(&self, block: &[u8; 64], next: u8) -> Masks;
+    /// The masks of `block`; `next` gives the byte after it (0 at the end of the data), which
+    /// tells whether a lead byte in the last position starts a wide digit (asked only when the
+    /// block has a byte >= 0x80).
+    fn block(&self, block: &[u8; 64], next: impl FnOnce() -> u8) -> Masks;
     /// The masks of the 32 bytes from a candidate segment's start.
     fn window(&self, window: &[u8; 32]) -> Window;
 }
@@ -147,20 +148,21 @@ pub(super) fn walk<S: RecordSink>(
     let mut off = 0;
     let mut tail = [0u8; 64];
     loop {
-        let (block, next) = match blocks.next() {
-            Some(b) => (b, data.get(off + 64).copied().unwrap_or(0)),
+        let block = match blocks.next() {
+            Some(b) => b,
             None => {
                 // The last partial block (possibly empty), zero-padded: zero is no run byte, so
                 // the padding closes the last segment.
                 let rest = blocks.remainder();
                 tail[..rest.len()].copy_from_slice(rest);
-                (&tail[..], 0)
+                &tail[..]
             }
         };
         let Ok(block) = <&[u8; 64]>::try_from(block) else {
             break;
         };
-        let m = simd.block(block, next);
+        // After the last partial block there is no next byte: `get` gives 0.
+        let m = simd.block(block, || data.get(off + 64).copied().unwrap_or(0));
         let run = m.run | carry;
         carry = m.lead >> 63;
         let brk = !run;

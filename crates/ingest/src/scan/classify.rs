@@ -143,7 +143,7 @@ unsafe fn classify_window(window: &[u8; 32]) -> Window {
 /// The CPU must support AVX2.
 #[target_feature(enable = "avx2")]
 #[inline]
-// The intrinsics are safe to call in AVX2 code from Rust 1.87 on, unsafe before (MSRV 1.85).
+// Newer Rust lets AVX2 code call the intrinsics without `unsafe`; the MSRV (1.85) needs it.
 #[allow(unused_unsafe)]
 unsafe fn ascii(v: __m256i) -> (u32, u32, u32, u32) {
     // SAFETY: register-only AVX2 intrinsics; the caller guarantees AVX2.

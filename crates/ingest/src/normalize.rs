@@ -5,10 +5,12 @@
 //! [`Cnic::parse`], are the contract: changing any of them changes which tokens are produced
 //! and requires bumping [`NORMALIZATION_VERSION`](crate::NORMALIZATION_VERSION).
 //!
-//! Layout: `digits` is the shared byte scanner, `allocation` the operator/province tables.
+//! Layout: `digits` is the shared byte scanner, `plain` its fast path for the commonest forms,
+//! `allocation` the operator/province tables.
 
 mod allocation;
 mod digits;
+mod plain;
 #[cfg(test)]
 mod tests;
 
@@ -137,8 +139,18 @@ impl Msisdn {
     pub fn parse(input: &[u8]) -> Result<Msisdn, RejectReason> {
         // Fast path for the common plain forms (`923001234567`, `03001234567`): the scanner
         // would return these digits unchanged.
-        if (10..=MSISDN_MAX_DIGITS).contains(&input.len()) && input.iter().all(u8::is_ascii_digit) {
+        if (10..=MSISDN_MAX_DIGITS).contains(&input.len())
+            && plain::all_ascii_digits(input) == Some(true)
+        {
             return Self::from_digits(input, false);
+        }
+        // And `+923001234567`: the scanner would return the digits after the `+`.
+        if let [b'+', rest @ ..] = input {
+            if (10..=MSISDN_MAX_DIGITS).contains(&rest.len())
+                && plain::all_ascii_digits(rest) == Some(true)
+            {
+                return Self::from_digits(rest, true);
+            }
         }
         let scanned = digits::scan::<MSISDN_MAX_DIGITS>(input)?;
         Self::from_digits(scanned.digits(), scanned.plus)
@@ -236,11 +248,15 @@ impl Cnic {
     /// identifier's own rules"; see [`RejectReason`]).
     #[inline]
     pub fn parse(input: &[u8]) -> Result<Cnic, RejectReason> {
-        // Fast path for the plain form, which the scanner would return unchanged.
+        // Fast path for the plain form, which the scanner would return unchanged, and the
+        // dashed form `35202-1234567-1`, whose digits it would return.
         if let Ok(d) = <[u8; 13]>::try_from(input) {
-            if d.iter().all(u8::is_ascii_digit) {
+            if plain::all_ascii_digits(&d) == Some(true) {
                 return Self::from_canonical(d);
             }
+        }
+        if let Some(d) = plain::dashed_cnic(input) {
+            return Self::from_canonical(d);
         }
         let scanned = digits::scan::<13>(input)?;
         if scanned.plus {

@@ -10,6 +10,31 @@
 //! count: fewer than 10 → ignored (ages, dates, amounts); 13 → CNIC candidate; 10–12 or 14 →
 //! MSISDN candidate; 15 or more (IMSI, IMEI, card numbers) → ignored, never an identifier.
 //! Candidates go to the normalizer, which decides validity and counts rejections.
+//!
+//! # Fast path
+//!
+//! The rules above are [`runs`], applied to each line by [`parse_lines`], the portable path.
+//! Where the CPU has AVX2 (detected at run time, see `classify`), [`parse_chunk`] emits exactly
+//! the same through a block walk instead (`segments`): each 64-byte block is classified into
+//! bitmasks of digits, run bytes (digits, `-()+.`, space, both bytes of a wide digit) and
+//! newlines. A run never crosses a byte that is not a run byte, so the run finder can be given
+//! each maximal *segment* of run bytes on its own; a segment with fewer than 10 digits cannot
+//! hold a candidate and costs only bit operations. A candidate segment whose shape is simple
+//! (ASCII, no space between its digits) has its one run read off its masks (`shape`); any other
+//! goes to [`runs`]. Newlines end records in the same pass, in order with the candidates. The
+//! differential tests in `walk_tests` hold both paths to the same records and counts.
+
+#[cfg(target_arch = "x86_64")]
+mod classify;
+#[cfg(test)]
+mod reference;
+// Without x86-64 only the tests drive the walk.
+#[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
+mod segments;
+#[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
+mod shape;
+#[cfg(test)]
+mod walk_tests;
 
 use memchr::memchr;
 
@@ -156,22 +181,46 @@ pub(crate) fn runs(line: &[u8], mut found: impl FnMut(&[u8], usize)) {
     }
 }
 
-/// Parses a chunk of whole lines starting at absolute offset `base`.
+/// Parses a chunk of whole lines starting at absolute offset `base`: the AVX2 segment walk
+/// where the CPU has AVX2, otherwise the line loop. Both emit exactly the same.
 pub(crate) fn parse_chunk<S: RecordSink>(data: &[u8], base: u64, em: &mut Emitter<'_, S>) {
+    #[cfg(target_arch = "x86_64")]
+    if let Some(simd) = classify::Avx2::detect() {
+        simd.parse_chunk(data, base, em);
+        return;
+    }
+    parse_lines(data, base, em);
+}
+
+/// The portable path: one line at a time, the run finder over each whole line.
+pub(crate) fn parse_lines<S: RecordSink>(data: &[u8], base: u64, em: &mut Emitter<'_, S>) {
     let mut pos = 0;
     while pos < data.len() {
         let end = memchr(b'\n', &data[pos..]).map_or(data.len(), |k| pos + k);
         let line = &data[pos..end];
         let line = line.strip_suffix(b"\r").unwrap_or(line);
         if !line.is_empty() {
-            runs(line, |run, digits| match digits {
-                13 => em.cnic(run),
-                10..=12 | 14 => em.msisdn(run),
-                _ => {}
-            });
+            emit_runs(line, em);
             em.record(base + pos as u64, line);
         }
         pos = end + 1;
+    }
+}
+
+/// Hands the candidates among the runs of `text` to the normalizer.
+#[inline]
+fn emit_runs<S: RecordSink>(text: &[u8], em: &mut Emitter<'_, S>) {
+    runs(text, |run, digits| emit_run(run, digits as u32, em));
+}
+
+/// Hands a run with `digits` digits to the normalizer if it is a candidate: 13 digits as a CNIC,
+/// 10–12 or 14 as an MSISDN.
+#[inline]
+fn emit_run<S: RecordSink>(run: &[u8], digits: u32, em: &mut Emitter<'_, S>) {
+    match digits {
+        13 => em.cnic(run),
+        10..=12 | 14 => em.msisdn(run),
+        _ => {}
     }
 }
 

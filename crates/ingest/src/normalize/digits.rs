@@ -7,8 +7,8 @@ use super::RejectReason;
 
 /// The digits of a candidate, as ASCII, plus whether a leading `+` was written.
 pub(super) struct Scanned<const N: usize> {
-    buf: [u8; N],
-    len: usize,
+    pub(super) buf: [u8; N],
+    pub(super) len: usize,
     /// A `+` appeared before the first digit.
     pub(super) plus: bool,
 }
@@ -27,6 +27,15 @@ impl<const N: usize> Scanned<N> {
 /// came first, so the reason does not depend on where the bad character is.
 #[inline]
 pub(super) fn scan<const N: usize>(input: &[u8]) -> Result<Scanned<N>, RejectReason> {
+    match super::plain::scan_plain(input) {
+        Some(scanned) => scanned,
+        None => scan_any(input),
+    }
+}
+
+/// [`scan`] for any input.
+#[inline]
+pub(super) fn scan_any<const N: usize>(input: &[u8]) -> Result<Scanned<N>, RejectReason> {
     let body = trim(input);
     let mut buf = [0u8; N];
     // Digits seen; may exceed N, only the first N are stored.

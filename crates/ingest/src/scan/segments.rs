@@ -1,0 +1,204 @@
+//! The segment walk: a chunk a 64-byte block at a time, scalar work only where a candidate can be.
+//!
+//! A *segment* is a maximal stretch of run bytes (see [`classify`](super::classify)). A run
+//! never spans a byte outside the run set, and nothing the run finder looks at ahead of a run
+//! byte decides anything when it is not a run byte, so running [`runs`] on each segment finds
+//! exactly the runs of the whole line. A segment holding fewer than 10 digits (ASCII digits
+//! plus wide-digit lead bytes) holds no run of 10, so only segments with 10 or more are handed
+//! to the run finder; everything else costs a few bit operations per block. Newlines end records
+//! in the same pass, in order with the candidates, so the [`Emitter`] sees the same calls as
+//! from the line loop.
+
+pub(super) use super::shape::Window;
+use super::shape::{shape, Shape};
+use super::{emit_run, emit_runs};
+use crate::emit::Emitter;
+use crate::RecordSink;
+
+/// A classifier of byte blocks (AVX2, or the byte-by-byte reference in tests).
+pub(super) trait Classify {
+    /// The masks of `block`; `next` gives the byte after it (0 at the end of the data), which
+    /// tells whether a lead byte in the last position starts a wide digit (asked only when the
+    /// block has a byte >= 0x80).
+    fn block(&self, block: &[u8; 64], next: impl FnOnce() -> u8) -> Masks;
+    /// The masks of the 32 bytes from a candidate segment's start.
+    fn window(&self, window: &[u8; 32]) -> Window;
+}
+
+/// Digits a segment needs before it can hold a candidate.
+const MIN_DIGITS: u32 = 10;
+
+/// Byte classes of one 64-byte block, bit `i` for byte `i`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(super) struct Masks {
+    /// ASCII digits and the lead bytes of wide digits.
+    pub digit: u64,
+    /// Run bytes, including both bytes of wide digits within the block. A lead byte in bit 63
+    /// has its continuation in the next block, which the walk adds (see `lead`).
+    pub run: u64,
+    /// `\n`.
+    pub newline: u64,
+    /// Lead bytes of wide digits.
+    pub lead: u64,
+}
+
+impl Masks {
+    /// Adds wide digits from the masks of `0xD9`, `0xDB`, `0xA0..=0xA9` and `0xB0..=0xB9` bytes;
+    /// `next` is the byte after the block.
+    #[inline]
+    pub fn add_wide(&mut self, [ar, ur, ar_cont, ur_cont]: [u64; 4], next: u8) {
+        let ar_next = ar_cont >> 1 | u64::from((0xA0..=0xA9).contains(&next)) << 63;
+        let ur_next = ur_cont >> 1 | u64::from((0xB0..=0xB9).contains(&next)) << 63;
+        let lead = ar & ar_next | ur & ur_next;
+        self.lead = lead;
+        self.digit |= lead;
+        self.run |= lead | lead << 1;
+    }
+}
+
+/// Bits below `k` (`k < 64`).
+#[inline(always)]
+fn below(k: u32) -> u64 {
+    (1u64 << k) - 1
+}
+
+/// The records of a chunk: ends lines at newlines, feeds candidate segments to the run finder.
+struct Lines<'d, 'e, 's, S> {
+    data: &'d [u8],
+    base: u64,
+    em: &'e mut Emitter<'s, S>,
+    /// Start of the current line.
+    start: usize,
+}
+
+impl<S: RecordSink> Lines<'_, '_, '_, S> {
+    /// Ends the line at the newline at `at`.
+    #[inline(always)]
+    fn newline(&mut self, at: usize) {
+        if let Some(line) = self.data.get(self.start..at) {
+            let line = line.strip_suffix(b"\r").unwrap_or(line);
+            if !line.is_empty() {
+                self.em.record(self.base + self.start as u64, line);
+            }
+        }
+        self.start = at + 1;
+    }
+
+    /// Ends lines at the newlines of `nl` (a block's mask, block at `off`) below bit `k`, and
+    /// clears them from `nl`.
+    #[inline(always)]
+    fn newlines_below(&mut self, nl: &mut u64, off: usize, k: u32) {
+        while *nl != 0 && nl.trailing_zeros() < k {
+            self.newline(off + nl.trailing_zeros() as usize);
+            *nl &= *nl - 1;
+        }
+    }
+
+    /// Emits the candidates of the segment `start..end`: read off its masks when its shape is
+    /// simple, from the run finder otherwise.
+    #[inline(always)]
+    fn segment(&mut self, simd: &impl Classify, start: usize, end: usize) {
+        let Some(seg) = self.data.get(start..end) else {
+            return;
+        };
+        let window = self.data.get(start..start + 32);
+        if let Some(window) = window.and_then(|w| <&[u8; 32]>::try_from(w).ok()) {
+            match shape(&simd.window(window), seg.len()) {
+                Shape::One { run, digits } => {
+                    if let Some(run) = seg.get(run) {
+                        emit_run(run, digits, self.em);
+                    }
+                    return;
+                }
+                Shape::Nothing => return,
+                Shape::Complex => {}
+            }
+        }
+        emit_runs(seg, self.em);
+    }
+
+    /// The last line, if the chunk does not end with a newline.
+    fn finish(mut self) {
+        if self.start < self.data.len() {
+            self.newline(self.data.len());
+        }
+    }
+}
+
+/// Walks `data` (whole lines, starting at absolute offset `base`) a block at a time and emits
+/// what the line loop would.
+#[inline(always)]
+pub(super) fn walk<S: RecordSink>(
+    simd: impl Classify,
+    data: &[u8],
+    base: u64,
+    em: &mut Emitter<'_, S>,
+) {
+    let mut lines = Lines {
+        data,
+        base,
+        em,
+        start: 0,
+    };
+    // The segment reaching the end of the previous block: start and digits so far.
+    let (mut seg_start, mut seg_digits) = (0usize, 0u32);
+    // A wide digit's continuation byte at the start of this block.
+    let mut carry = 0u64;
+    let mut blocks = data.chunks_exact(64);
+    let mut off = 0;
+    let mut tail = [0u8; 64];
+    loop {
+        let block = match blocks.next() {
+            Some(b) => b,
+            None => {
+                // The last partial block (possibly empty), zero-padded: zero is no run byte, so
+                // the padding closes the last segment.
+                let rest = blocks.remainder();
+                tail[..rest.len()].copy_from_slice(rest);
+                &tail[..]
+            }
+        };
+        let Ok(block) = <&[u8; 64]>::try_from(block) else {
+            break;
+        };
+        // After the last partial block there is no next byte: `get` gives 0.
+        let m = simd.block(block, || data.get(off + 64).copied().unwrap_or(0));
+        let run = m.run | carry;
+        carry = m.lead >> 63;
+        let brk = !run;
+        if brk == 0 {
+            seg_digits = seg_digits.saturating_add(m.digit.count_ones());
+        } else {
+            // The first break ends the segment carried in from earlier blocks.
+            let first = brk.trailing_zeros();
+            if seg_digits.saturating_add((m.digit & below(first)).count_ones()) >= MIN_DIGITS {
+                lines.segment(&simd, seg_start, off + first as usize);
+            }
+            // Segments between the first and the last break.
+            let last = 63 - brk.leading_zeros();
+            let mut nl = m.newline;
+            let mut inner = m.digit & !below(first) & below(last);
+            if inner.count_ones() >= MIN_DIGITS {
+                while inner != 0 {
+                    let p = inner.trailing_zeros();
+                    // Breaks exist below and above `p`: `first < p < last`.
+                    let s = 64 - (brk & below(p)).leading_zeros();
+                    let e = (brk & !below(p)).trailing_zeros();
+                    if (inner & below(e)).count_ones() >= MIN_DIGITS {
+                        lines.newlines_below(&mut nl, off, s);
+                        lines.segment(&simd, off + s as usize, off + e as usize);
+                    }
+                    inner &= !below(e);
+                }
+            }
+            lines.newlines_below(&mut nl, off, 64);
+            seg_start = off + last as usize + 1;
+            seg_digits = m.digit.checked_shr(last + 1).unwrap_or(0).count_ones();
+        }
+        off += 64;
+        if off > data.len() {
+            break;
+        }
+    }
+    lines.finish();
+}

@@ -1,0 +1,100 @@
+//! The run a candidate segment holds, read off the segment's byte masks when its shape is simple.
+//!
+//! Most candidates in real text are one number: ASCII digits, maybe separators between them, maybe
+//! a `+` or `(` before the first. When a segment is ASCII and has no space between its first and
+//! last digit, the run finder finds exactly one run holding all its digits: it starts at the first
+//! `+` or `(` before the first digit (every byte from there on joins: a space joins a run of
+//! fewer than 10 digits whose first group starts with `+` or `(`), or else at the first digit,
+//! and it ends at the last digit. So the run is known from four masks without the byte loop.
+//! Anything else (spaces between digits, wide digits) goes to the run finder.
+
+use std::ops::Range;
+
+/// Byte classes of the 32 bytes from a candidate segment's start, bit `i` for byte `i`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Window {
+    /// ASCII digits.
+    pub digit: u32,
+    /// Spaces.
+    pub space: u32,
+    /// `+` and `(`.
+    pub open: u32,
+    /// Bytes >= 0x80.
+    pub high: u32,
+}
+
+/// What the run finder would find in a segment.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(super) enum Shape {
+    /// Exactly one run with `digits` digits: `run` of the segment.
+    One { run: Range<usize>, digits: u32 },
+    /// No run of 10 to 14 digits.
+    Nothing,
+    /// Not simple: ask the run finder.
+    Complex,
+}
+
+/// Bits below `k` (`k <= 32`).
+#[inline(always)]
+fn below(k: u32) -> u32 {
+    1u32.checked_shl(k).map_or(u32::MAX, |b| b - 1)
+}
+
+/// The shape of a segment of `len` bytes whose first 32 bytes (and maybe some after it) have
+/// the masks `w`.
+#[inline(always)]
+pub(super) fn shape(w: &Window, len: usize) -> Shape {
+    if len > 32 {
+        return Shape::Complex;
+    }
+    let seg = below(len as u32);
+    let digit = w.digit & seg;
+    if w.high & seg != 0 || digit == 0 {
+        return Shape::Complex;
+    }
+    let first = digit.trailing_zeros();
+    let last = 31 - digit.leading_zeros();
+    if w.space & below(last) & !below(first) != 0 {
+        return Shape::Complex;
+    }
+    let digits = digit.count_ones();
+    if !(10..=14).contains(&digits) {
+        return Shape::Nothing;
+    }
+    let open = w.open & below(first);
+    let start = if open != 0 {
+        open.trailing_zeros()
+    } else {
+        first
+    };
+    Shape::One {
+        run: start as usize..last as usize + 1,
+        digits,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scan::reference::reference_window;
+
+    fn of(seg: &str) -> Shape {
+        let mut w = [b'x'; 32];
+        let n = seg.len().min(32);
+        w[..n].copy_from_slice(&seg.as_bytes()[..n]);
+        shape(&reference_window(&w), seg.len())
+    }
+
+    #[test]
+    fn simple_shapes() {
+        let one = |r: Range<usize>, digits| Shape::One { run: r, digits };
+        assert_eq!(of(" 03001234567"), one(1..12, 11));
+        assert_eq!(of(" 16389-4615243-9 "), one(1..16, 13));
+        assert_eq!(of(" +923087713028"), one(1..14, 12));
+        assert_eq!(of("- ( +0300-1234567-"), one(2..17, 11));
+        assert_eq!(of(" 0300 1234567"), Shape::Complex);
+        assert_eq!(of("1234567890123456"), Shape::Nothing);
+        assert_eq!(of("٠3001234567"), Shape::Complex);
+        assert_eq!(of(&"1".repeat(33)), Shape::Complex);
+    }
+}

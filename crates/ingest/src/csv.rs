@@ -17,9 +17,13 @@ use memchr::memchr;
 
 use crate::chunk::find_record_end;
 use crate::emit::{Emitter, EventKind};
-use crate::structural::{BlockBits, Indexer, Kernel, Window, BLOCK, WINDOW_BLOCKS};
+use crate::structural::Kernel;
 use crate::swar::find3;
 use crate::RecordSink;
+
+mod indexed;
+
+use indexed::parse_indexed;
 
 /// Delimiters tried by detection, in order of preference on ties.
 const DELIMITERS: [u8; 4] = [b',', b';', b'\t', b'|'];
@@ -53,7 +57,7 @@ pub(crate) fn split_record(data: &[u8], delim: u8) -> (Vec<&[u8]>, usize, bool) 
     (fields, data.len(), odd)
 }
 
-fn strip_cr(f: &[u8]) -> &[u8] {
+pub(crate) fn strip_cr(f: &[u8]) -> &[u8] {
     f.strip_suffix(b"\r").unwrap_or(f)
 }
 
@@ -132,99 +136,6 @@ pub(crate) fn parse_chunk<S: RecordSink>(
     match Kernel::detect() {
         Some(kernel) => parse_indexed(plan, data, base, kernel, em),
         None => parse_scalar(plan, data, base, em),
-    }
-}
-
-/// [`parse_chunk`] over a structural index, a block of 64 bytes at a time: field ends come
-/// from the blocks' bit masks, and once the selected columns are done, only newline bits are
-/// looked at, so unselected fields and record tails cost nothing per byte.
-pub(crate) fn parse_indexed<S: RecordSink>(
-    plan: &CsvPlan,
-    data: &[u8],
-    base: u64,
-    kernel: Kernel,
-    em: &mut Emitter<'_, S>,
-) {
-    let kinds = plan.kinds.as_slice();
-    let mut indexer = Indexer::new(data, plan.delim, kernel);
-    let mut window: Window = [BlockBits::default(); WINDOW_BLOCKS];
-    // Where the current record and field start, the field's column, and all ones while the
-    // column is selected (else only newlines matter).
-    let (mut start, mut fstart, mut col) = (0usize, 0usize, 0usize);
-    let mut wanted = if kinds.is_empty() { 0 } else { u64::MAX };
-    let mut block_at = 0usize;
-    loop {
-        let filled = indexer.next_window(&mut window);
-        if filled == 0 {
-            break;
-        }
-        for bits in &window[..filled] {
-            let mut sep = bits.sep;
-            loop {
-                let next = sep & (bits.nl | wanted);
-                if next == 0 {
-                    break;
-                }
-                // Consume this separator and every skipped one before it.
-                sep &= !(next ^ (next - 1));
-                let bit = next.trailing_zeros();
-                let end = block_at + bit as usize;
-                let newline = bits.nl >> bit & 1 != 0;
-                if let Some(&kind) = kinds.get(col) {
-                    if kind != 0 {
-                        let mut f = data.get(fstart..end).unwrap_or(&[]);
-                        if newline {
-                            f = strip_cr(f);
-                        }
-                        em.candidate(kind, unquote(f));
-                    }
-                }
-                if newline {
-                    end_record(data, start, end, base, em);
-                    start = end + 1;
-                    col = 0;
-                } else {
-                    col += 1;
-                }
-                fstart = end + 1;
-                wanted = if col < kinds.len() { u64::MAX } else { 0 };
-            }
-            block_at += BLOCK;
-        }
-    }
-    if start < data.len() {
-        // The last record runs to the end of the text.
-        if let Some(&kind) = kinds.get(col) {
-            if kind != 0 {
-                em.candidate(kind, unquote(strip_cr(data.get(fstart..).unwrap_or(&[]))));
-            }
-        }
-        let raw = strip_cr(data.get(start..).unwrap_or(&[]));
-        if raw.is_empty() {
-            em.discard();
-        } else {
-            if indexer.ends_inside_quotes() {
-                em.event(data, start, base, EventKind::UnterminatedQuote);
-            }
-            em.record(base + start as u64, raw);
-        }
-    }
-}
-
-/// Ends the record `data[start..end]` (`end` is its newline).
-#[inline]
-fn end_record<S: RecordSink>(
-    data: &[u8],
-    start: usize,
-    end: usize,
-    base: u64,
-    em: &mut Emitter<'_, S>,
-) {
-    let raw = strip_cr(data.get(start..end).unwrap_or(&[]));
-    if raw.is_empty() {
-        em.discard();
-    } else {
-        em.record(base + start as u64, raw);
     }
 }
 

@@ -7,14 +7,21 @@
 //! in-quotes mask is the prefix XOR of the quote bits (a carry-less multiply by all-ones),
 //! carried from block to block; structural bits are delimiters and newlines outside quotes.
 //!
-//! [`Structural`] classifies a window of blocks at a time into a small array of bit masks (so
-//! the `unsafe` AVX2 kernel is one small function called once per 4 KiB) and hands out the
-//! positions of structural bytes in order, skipping whole fields or whole record tails without
-//! looking at their bytes again. [`Kernel::detect`] picks AVX2 + PCLMULQDQ at runtime; the
-//! portable kernel computes the same bits a byte at a time (tests use it as the reference).
+//! [`Indexer`] classifies a window of 64 blocks (4 KiB) at a time into a small array of
+//! [`BlockBits`], so the `unsafe` AVX2 kernel is one small function called once per window and
+//! the parser walking the bits (`csv::parse_indexed`) is safe code. [`Kernel::detect`] picks
+//! AVX2 + PCLMULQDQ at runtime (std caches the CPUID answer); the portable kernel computes the
+//! same bits a byte at a time and is the reference the tests hold the AVX2 one to. Nothing here
+//! reads past the text: the last partial block is copied into a zeroed block first.
 
 /// Bytes per block: one bit of a `u64` each.
 pub(crate) const BLOCK: usize = 64;
+
+/// Blocks per window: 4 KiB of text, 1 KiB of masks, both in L1.
+pub(crate) const WINDOW_BLOCKS: usize = 64;
+
+/// The bits of one window of blocks.
+pub(crate) type Window = [BlockBits; WINDOW_BLOCKS];
 
 /// The structural bits of one 64-byte block (bit `i` is byte `i`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -162,12 +169,6 @@ pub(crate) struct Indexer<'a> {
     /// All ones when the text classified so far ends inside quotes.
     inquote: u64,
 }
-
-/// Blocks per window: 4 KiB of text, 1 KiB of masks, both in L1.
-pub(crate) const WINDOW_BLOCKS: usize = 64;
-
-/// The bits of one window of blocks.
-pub(crate) type Window = [BlockBits; WINDOW_BLOCKS];
 
 impl<'a> Indexer<'a> {
     pub fn new(text: &'a [u8], delim: u8, kernel: Kernel) -> Self {

@@ -212,3 +212,31 @@ fn unterminated_quote_event() {
     let got = parse(&plan, data, 100, ways()[0]);
     assert_eq!(got.events, vec![(1, 112, EventKind::UnterminatedQuote)]);
 }
+
+/// Records longer than a window, with thousands of fields (selected and not) and quoted
+/// newlines, in one chunk and cut into chunks.
+#[test]
+fn records_longer_than_a_window() {
+    let mut data = Vec::new();
+    for row in 0..6 {
+        for i in 0..3000 {
+            match (row + i) % 7 {
+                0 => data.extend_from_slice(b"\"a,\nb\""),
+                1 => data.extend_from_slice(b"03001234567"),
+                2 => data.extend_from_slice(b"35202-1234567-1"),
+                _ => data.push(b'x'),
+            }
+            data.push(b',');
+        }
+        data.extend_from_slice(b"end\r\n");
+    }
+    for kinds in [vec![0, KIND_MSISDN, KIND_CNIC], vec![0; 2999], {
+        let mut k = vec![0; 2500];
+        k.push(KIND_MSISDN | KIND_CNIC);
+        k
+    }] {
+        let plan = CsvPlan { delim: b',', kinds };
+        check(&plan, &data);
+        check(&plan, &data[..data.len() - 3]);
+    }
+}

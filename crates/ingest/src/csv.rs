@@ -57,7 +57,7 @@ pub(crate) fn split_record(data: &[u8], delim: u8) -> (Vec<&[u8]>, usize, bool) 
     (fields, data.len(), odd)
 }
 
-pub(crate) fn strip_cr(f: &[u8]) -> &[u8] {
+fn strip_cr(f: &[u8]) -> &[u8] {
     f.strip_suffix(b"\r").unwrap_or(f)
 }
 
@@ -141,12 +141,7 @@ pub(crate) fn parse_chunk<S: RecordSink>(
 
 /// [`parse_chunk`] a field at a time with SWAR and `memchr`: the portable path, and the
 /// reference the indexed parser is tested against.
-pub(crate) fn parse_scalar<S: RecordSink>(
-    plan: &CsvPlan,
-    data: &[u8],
-    base: u64,
-    em: &mut Emitter<'_, S>,
-) {
+fn parse_scalar<S: RecordSink>(plan: &CsvPlan, data: &[u8], base: u64, em: &mut Emitter<'_, S>) {
     let delim = plan.delim;
     let kinds = plan.kinds.as_slice();
     let len = data.len();

@@ -4,7 +4,8 @@
 //! A chunk is walked a 64-byte block at a time: each set bit of a block's separator mask ends a
 //! field; a field of a selected column is sliced and handed to the emitter; once a record's
 //! selected columns are done only the newline mask is looked at, so unselected fields and
-//! record tails cost nothing per byte and no byte is read twice except the selected fields.
+//! record tails cost nothing per byte: the classifier reads each byte once, and after it only
+//! the selected fields (and the byte before each newline, for `\r`) are read again.
 
 use super::{strip_cr, unquote, CsvPlan};
 use crate::emit::{Emitter, EventKind};
@@ -14,7 +15,7 @@ use crate::RecordSink;
 /// [`super::parse_chunk`] over a structural index, a block of 64 bytes at a time: field ends come
 /// from the blocks' bit masks, and once the selected columns are done, only newline bits are
 /// looked at, so unselected fields and record tails cost nothing per byte.
-pub(crate) fn parse_indexed<S: RecordSink>(
+pub(super) fn parse_indexed<S: RecordSink>(
     plan: &CsvPlan,
     data: &[u8],
     base: u64,

@@ -6,13 +6,24 @@
 //! still deterministic and identical in chunked and sequential parsing. A field handed to the
 //! normalizer loses one pair of surrounding quotes and nothing else; a trailing `\r` before the
 //! newline is dropped from the raw record and its last field. Blank lines are not records.
+//!
+//! Column mode has two parsers with identical output (records, counts, events; a differential
+//! property test holds them to it): [`parse_indexed`] walks the bit masks of a
+//! [`crate::structural`] index, 64 bytes at a time, and never looks at the bytes of unselected
+//! fields or record tails; it runs where the CPU has AVX2. [`parse_scalar`], a field at a time
+//! with SWAR and `memchr`, is the portable fallback and the reference.
 
 use memchr::memchr;
 
 use crate::chunk::find_record_end;
 use crate::emit::{Emitter, EventKind};
+use crate::structural::Kernel;
 use crate::swar::find3;
 use crate::RecordSink;
+
+mod indexed;
+
+use indexed::parse_indexed;
 
 /// Delimiters tried by detection, in order of preference on ties.
 const DELIMITERS: [u8; 4] = [b',', b';', b'\t', b'|'];
@@ -122,6 +133,15 @@ pub(crate) fn parse_chunk<S: RecordSink>(
     base: u64,
     em: &mut Emitter<'_, S>,
 ) {
+    match Kernel::detect() {
+        Some(kernel) => parse_indexed(plan, data, base, kernel, em),
+        None => parse_scalar(plan, data, base, em),
+    }
+}
+
+/// [`parse_chunk`] a field at a time with SWAR and `memchr`: the portable path, and the
+/// reference the indexed parser is tested against.
+fn parse_scalar<S: RecordSink>(plan: &CsvPlan, data: &[u8], base: u64, em: &mut Emitter<'_, S>) {
     let delim = plan.delim;
     let kinds = plan.kinds.as_slice();
     let len = data.len();
@@ -188,6 +208,9 @@ pub(crate) fn parse_chunk<S: RecordSink>(
         pos = end + 1;
     }
 }
+
+#[cfg(test)]
+mod differential;
 
 #[cfg(test)]
 mod tests {

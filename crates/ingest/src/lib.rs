@@ -42,6 +42,7 @@ mod source;
 mod sql;
 mod stats;
 mod stream;
+mod structural;
 mod swar;
 mod synth;
 

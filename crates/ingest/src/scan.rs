@@ -218,8 +218,8 @@ fn emit_runs<S: RecordSink>(text: &[u8], em: &mut Emitter<'_, S>) {
 #[inline]
 fn emit_run<S: RecordSink>(run: &[u8], digits: u32, em: &mut Emitter<'_, S>) {
     match digits {
-        13 => em.cnic(run),
-        10..=12 | 14 => em.msisdn(run),
+        13 => em.cnic_run(run),
+        10..=12 | 14 => em.msisdn_run(run),
         _ => {}
     }
 }

@@ -140,7 +140,8 @@ mod tests {
         proptest::collection::vec(byte, 0..40)
     }
 
-    /// `Msisdn::parse` and `Cnic::parse` with every fast path equal the general scanner's.
+    /// `Msisdn::parse` and `Cnic::parse` (and their scan-mode `parse_run`, which tries the plain
+    /// path first) with every fast path equal the general scanner's.
     fn parses_as_general(input: &[u8]) {
         use crate::normalize::{Cnic, Msisdn};
         let msisdn = scan_any::<15>(input).and_then(|s| Msisdn::from_digits(s.digits(), s.plus));
@@ -152,6 +153,8 @@ mod tests {
         let text = String::from_utf8_lossy(input);
         assert_eq!(Msisdn::parse(input), msisdn, "{text:?}");
         assert_eq!(Cnic::parse(input), cnic, "{text:?}");
+        assert_eq!(Msisdn::parse_run(input), msisdn, "{text:?}");
+        assert_eq!(Cnic::parse_run(input), cnic, "{text:?}");
     }
 
     proptest! {

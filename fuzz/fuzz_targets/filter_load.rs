@@ -1,5 +1,5 @@
 //! `.lmf` loader: any bytes are rejected with an error or load into a filter that saves back
-//! to exactly the same bytes. With the first byte odd, the trailing 32 bytes are replaced by
+//! to exactly the same bytes, read or mapped alike. With the first byte odd, the trailing 32 bytes are replaced by
 //! the correct checksum first, so mutations reach everything the checksum would otherwise
 //! guard (header fields, sizes, the bit array).
 #![no_main]
@@ -20,9 +20,13 @@ fuzz_target!(|data: &[u8]| {
     }
     let path = scratch("lmf");
     std::fs::write(&path, &bytes).expect("write scratch file");
-    let Ok(filter) = Filter::load(&path) else {
+    let mapped = Filter::map(&path);
+    let Ok(mut filter) = Filter::load(&path) else {
+        assert!(mapped.is_err(), "map accepted what load refused");
         return;
     };
+    let mut mapped = mapped.expect("map refused what load accepted");
+    assert_eq!(mapped.bloom.as_bytes(), filter.bloom.as_bytes());
     let again = scratch("lmf-again");
     filter.save(&again).expect("a loaded filter saves");
     assert_eq!(

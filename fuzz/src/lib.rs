@@ -184,6 +184,12 @@ pub fn differential(tag: &str, fuzz_input: &[u8], base: ReadOptions) {
             assert_eq!(w, c, "chunked read differs from the sequential one");
             assert_eq!(w, s, "streamed read differs from the sequential one");
         }
+        // A corrupt compressed stream fails wherever its decoder gives up, and how much it
+        // decodes first depends on the buffer sizes the reads hand it (zstd: "destination
+        // buffer is too small" at 0 or at 82112 decompressed bytes for the same input); so the
+        // error can be the decompression itself or whatever the partial text led to. All three
+        // must still fail.
+        (Err(_), Err(_), Err(_)) if compressed => {}
         (Err(a), Err(b), Err(c)) => {
             assert_eq!(a, b);
             assert_eq!(a, c);

@@ -5,7 +5,7 @@ use memchr::memmem;
 
 use super::lex::Cur;
 
-/// Column names of one `CREATE TABLE`, found at an absolute offset.
+/// Column names of one `CREATE TABLE`, known from the absolute offset where it ends.
 #[derive(Debug, Clone)]
 pub(crate) struct TableDef {
     pub offset: u64,
@@ -56,26 +56,30 @@ impl Tables {
         let known = self.defs.len();
         for needle in CREATE {
             for at in memmem::find_iter(data, needle).take_while(|&at| at < limit) {
-                let offset = base + at as u64;
+                let body = at + needle.len();
+                let Some((name, columns, used)) = parse_create(&data[body..]) else {
+                    continue;
+                };
+                // A statement counts from its end: an INSERT inside it (damaged dumps) cannot
+                // use it, whether the whole statement was seen at once or block by block.
+                let offset = base + (body + used) as u64;
                 if self.defs[..known]
                     .binary_search_by_key(&offset, |d| d.offset)
                     .is_ok()
                 {
                     continue;
                 }
-                if let Some((name, columns)) = parse_create(&data[at + needle.len()..]) {
-                    self.defs.push(TableDef {
-                        offset,
-                        name,
-                        columns,
-                    });
-                }
+                self.defs.push(TableDef {
+                    offset,
+                    name,
+                    columns,
+                });
             }
         }
         self.defs.sort_by_key(|d| d.offset);
     }
 
-    /// The columns of the latest `CREATE TABLE name` before `offset`.
+    /// The columns of the latest `CREATE TABLE name` that ends before `offset`.
     pub(super) fn columns(&self, name: &[u8], offset: u64) -> Option<&[Vec<u8>]> {
         let before = self.defs.partition_point(|d| d.offset < offset);
         self.defs[..before]
@@ -86,7 +90,8 @@ impl Tables {
 }
 
 /// Parses `name (col ..., ...)` after `CREATE TABLE`.
-fn parse_create(s: &[u8]) -> Option<(Vec<u8>, Vec<Vec<u8>>)> {
+/// Returns the table name, its column names and the bytes of `s` used (through the `)`).
+fn parse_create(s: &[u8]) -> Option<(Vec<u8>, Vec<Vec<u8>>, usize)> {
     let mut c = Cur { s, i: 0 };
     if c.keyword("IF") {
         let _ = c.keyword("NOT") && c.keyword("EXISTS");
@@ -126,7 +131,7 @@ fn parse_create(s: &[u8]) -> Option<(Vec<u8>, Vec<Vec<u8>>)> {
         c.value()?;
         match c.peek()? {
             b',' => c.i += 1,
-            _ => return Some((name, columns)),
+            _ => return Some((name, columns, c.i + 1)),
         }
     }
 }
@@ -158,15 +163,27 @@ mod tests {
         t.columns(name, offset).map(<[Vec<u8>]>::to_vec)
     }
 
+    /// Where `CREATE_SUBS` scanned at `base` takes effect: just past its `)`.
+    fn end_of_create(base: u64) -> u64 {
+        base + CREATE_SUBS.len() as u64 - 2
+    }
+
     /// Found by the `sql_tuples` fuzz target: an INSERT before any CREATE TABLE took its
-    /// columns from a later CREATE TABLE when mapped, but not when streamed.
+    /// columns from a later CREATE TABLE when mapped, but not when streamed; and (session 2)
+    /// an INSERT inside a damaged, unterminated CREATE TABLE took its columns when the input
+    /// was read whole but not window by window. A statement now counts from its end.
     #[test]
     fn create_table_after_the_insert_is_not_used() {
         let mut t = Tables::default();
         t.scan(CREATE_SUBS, 100);
         assert_eq!(cols(&t, b"subs", 50), None);
         assert_eq!(cols(&t, b"subs", 100), None);
-        assert_eq!(cols(&t, b"subs", 101).map(|c| c.len()), Some(3));
+        assert_eq!(cols(&t, b"subs", 101), None);
+        assert_eq!(cols(&t, b"subs", end_of_create(100)), None);
+        assert_eq!(
+            cols(&t, b"subs", end_of_create(100) + 1).map(|c| c.len()),
+            Some(3)
+        );
     }
 
     /// A CREATE TABLE cut across streamed blocks of any size is found, once.
@@ -186,7 +203,10 @@ mod tests {
             let offsets: Vec<u64> = t.defs.iter().map(|d| d.offset).collect();
             assert_eq!(
                 offsets,
-                vec![8, 8 + CREATE_SUBS.len() as u64],
+                vec![
+                    end_of_create(8),
+                    end_of_create(8 + CREATE_SUBS.len() as u64)
+                ],
                 "block {block}"
             );
             assert_eq!(cols(&t, b"subs", 1000), cols(&whole, b"subs", 1000));

@@ -123,8 +123,15 @@ fn parse_create(s: &[u8]) -> Option<(Vec<u8>, Vec<Vec<u8>>, usize)> {
             probe.keyword(kw)
         });
         if !is_key {
-            if let Some(col) = c.ident() {
-                columns.push(col.to_vec());
+            c.ws();
+            let quoted = c.peek() == Some(b'`');
+            match c.ident() {
+                Some(col) => columns.push(col.to_vec()),
+                // A `name` whose closing backquote is not in `s` (yet): a later block may hold
+                // it, so the statement is not parsed from this prefix (the whole input and
+                // its blocks then read the same columns).
+                None if quoted => return None,
+                None => {}
             }
         }
         c.i = c.i.max(item_start);
@@ -184,6 +191,28 @@ mod tests {
             cols(&t, b"subs", end_of_create(100) + 1).map(|c| c.len()),
             Some(3)
         );
+    }
+
+    /// Found by fuzzing: a column name whose backquotes enclose a `)` parsed differently from
+    /// a prefix (name unterminated, statement ended at that `)`) than from the whole input.
+    #[test]
+    fn quoted_names_wait_for_their_closing_backquote() {
+        let data = b"CREATE TABLE `t` (`id` int, `ms) x\nisdn` int);\n";
+        let mut whole = Tables::default();
+        whole.scan(data, 0);
+        for cut in 1..data.len() {
+            let mut t = Tables::default();
+            t.scan(&data[..cut], 0);
+            t.scan(&data[cut..], cut as u64);
+            for at in 0..=data.len() as u64 + 1 {
+                assert_eq!(
+                    cols(&t, b"t", at),
+                    cols(&whole, b"t", at),
+                    "cut {cut} at {at}"
+                );
+            }
+        }
+        assert_eq!(cols(&whole, b"t", 1000).map(|c| c.len()), Some(2));
     }
 
     /// A CREATE TABLE cut across streamed blocks of any size is found, once.

@@ -127,7 +127,11 @@ where
     let mut prepared = prepare(name, format, data, opts)?;
     let start = bom + prepared.data_start;
     let body = &all[start..];
-    let run = |plan: &Plan, ranges: &[Range<usize>]| -> Vec<(S, ChunkReport)> {
+    if let Plan::Sql(tables) = &mut prepared.plan {
+        tables.scan(body, start as u64);
+    }
+    let plan = &prepared.plan;
+    let run = |ranges: &[Range<usize>]| -> Vec<(S, ChunkReport)> {
         ranges
             .par_iter()
             .map(|r| {
@@ -145,7 +149,7 @@ where
             })
             .collect()
     };
-    let (ranges, results) = match &prepared.plan {
+    let (ranges, results) = match plan {
         // CSV needs a quote-counting pass before it can cut chunks: do it a window at a time,
         // so each page of a mapped input is touched once and released with its window.
         Plan::Csv(_) if !body.is_empty() => {
@@ -157,30 +161,21 @@ where
                     .into_iter()
                     .map(|r| r.start + at..r.end + at)
                     .collect();
-                results.extend(run(&prepared.plan, &window));
+                results.extend(run(&window));
                 ranges.extend(window);
                 at += next;
             }
             (ranges, results)
         }
         Plan::Csv(_) => (Vec::new(), Vec::new()),
-        // SQL: the CREATE TABLE pre-scan goes a window at a time too (a scan of the whole
-        // input first would make all of it resident at once), as a stream's blocks do.
         Plan::Sql(_) => {
             let ranges = sql_chunks(body, opts.chunk_size);
-            let mut results = Vec::with_capacity(ranges.len());
-            for window in ranges.chunks(WINDOW_CHUNKS) {
-                let span = window[0].start..window[window.len() - 1].end;
-                if let Plan::Sql(tables) = &mut prepared.plan {
-                    tables.scan(&body[span.clone()], (start + span.start) as u64);
-                }
-                results.extend(run(&prepared.plan, window));
-            }
+            let results = run(&ranges);
             (ranges, results)
         }
         _ => {
             let ranges = line_chunks(body, opts.chunk_size);
-            let results = run(&prepared.plan, &ranges);
+            let results = run(&ranges);
             (ranges, results)
         }
     };

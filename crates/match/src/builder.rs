@@ -176,6 +176,9 @@ fn now_unix() -> u64 {
 /// Estimates how many tokens `inputs` will produce, from their sizes and the record density of
 /// their first MiB: records × selected kinds, an upper bound (duplicates and invalid fields
 /// only make the filter better than its target). Returns a note when it had to guess.
+///
+/// Only regular files are sampled: reading the start of a pipe (standard input, `<(zcat ...)`)
+/// would take those bytes from the reader.
 pub fn estimate_capacity(inputs: &[InputSource], kinds: KindSelection) -> (u64, Option<String>) {
     const SAMPLE: usize = 1 << 20;
     const UNKNOWN: u64 = 50_000_000;
@@ -183,35 +186,42 @@ pub fn estimate_capacity(inputs: &[InputSource], kinds: KindSelection) -> (u64, 
     let mut total = 0u64;
     let mut note = None;
     for input in inputs {
-        let InputSource::Path(path) = input else {
+        let (InputSource::Path(path), Some(bytes)) = (input, expected_text_bytes(input)) else {
             note = Some(format!(
-                "cannot size the filter ahead of reading standard input: assumed {UNKNOWN} tokens; \
-                 pass --capacity N to size it exactly"
+                "cannot size the filter ahead of reading a pipe or standard input: assumed \
+                 {UNKNOWN} tokens; pass --capacity N to size it exactly"
             ));
             total += UNKNOWN;
             continue;
         };
-        let Ok(meta) = std::fs::metadata(path) else {
-            continue;
-        };
-        let name = path.to_string_lossy().to_ascii_lowercase();
-        // Compressed text dumps typically shrink 4–8x; assume the high end so the filter
-        // errs on the large side.
-        let expansion = if name.ends_with(".gz") || name.ends_with(".zst") {
-            8
-        } else {
-            1
-        };
         let mut sample = Vec::with_capacity(SAMPLE);
-        let density = match File::open(path)
-            .and_then(|f| f.take(SAMPLE as u64).read_to_end(&mut sample))
-        {
-            Ok(n) if n > 0 && expansion == 1 => sampled_records(&sample).max(1) as f64 / n as f64,
-            _ => 1.0 / 40.0,
-        };
-        total += (meta.len() as f64 * expansion as f64 * density * per_record as f64) as u64;
+        let density =
+            match File::open(path).and_then(|f| f.take(SAMPLE as u64).read_to_end(&mut sample)) {
+                Ok(n) if n > 0 && !is_compressed(path) => {
+                    sampled_records(&sample).max(1) as f64 / n as f64
+                }
+                _ => 1.0 / 40.0,
+            };
+        total += (bytes as f64 * density * per_record as f64) as u64;
     }
     (total.saturating_add(total / 20).max(1024), note)
+}
+
+/// How many bytes of text a regular file is expected to hold once decompressed; `None` for
+/// standard input, pipes and anything unreadable. Compressed text dumps typically shrink 4–8x:
+/// the high end is assumed, so estimates err on the large side.
+pub fn expected_text_bytes(input: &InputSource) -> Option<u64> {
+    let InputSource::Path(path) = input else {
+        return None;
+    };
+    let meta = std::fs::metadata(path).ok().filter(|m| m.is_file())?;
+    let expansion = if is_compressed(path) { 8 } else { 1 };
+    Some(meta.len().saturating_mul(expansion))
+}
+
+fn is_compressed(path: &std::path::Path) -> bool {
+    let name = path.to_string_lossy().to_ascii_lowercase();
+    name.ends_with(".gz") || name.ends_with(".zst")
 }
 
 /// Records in a sample from the start of an input: SQL tuples, JSON lines, or CSV records

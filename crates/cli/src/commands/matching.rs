@@ -5,7 +5,8 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use leakmatch_hashing::{AtomicFile, Filter};
-use leakmatch_match::{match_inputs, MatchOptions, MatchedRows};
+use leakmatch_ingest::InputSource;
+use leakmatch_match::{expected_text_bytes, match_inputs, MatchOptions, MatchedRows};
 use leakmatch_sizing::parse_memory;
 
 use super::{input_sources, load_key, read_options, UsageError};
@@ -16,22 +17,16 @@ use crate::summary;
 pub fn run(args: &MatchArgs, printer: &Printer) -> anyhow::Result<ExitCode> {
     let read = read_options(&args.input)?;
     let key = load_key(&args.key, args.allow_insecure_key)?;
-    let filter = open_filter(&args.filter, &args.input.inputs)
+    let inputs = input_sources(&args.input);
+    let filter = open_filter(&args.filter, &inputs)
         .with_context(|| format!("cannot use filter {}", args.filter.display()))?;
     let opts = MatchOptions {
         keep_matched_rows: args.matches_out.is_some(),
         memory_limit: parse_memory(&args.memory).map_err(|e| UsageError(e.to_string()))?,
     };
     let bars = printer.progress();
-    let outcome = match_inputs(
-        &key,
-        &filter,
-        &input_sources(&args.input),
-        &read,
-        &opts,
-        &bars,
-    )
-    .with_context(|| format!("cannot match against {}", args.filter.display()))?;
+    let outcome = match_inputs(&key, &filter, &inputs, &read, &opts, &bars)
+        .with_context(|| format!("cannot match against {}", args.filter.display()))?;
     if let Some(path) = &args.matches_out {
         let n = write_matched_rows(path, &outcome.matched_rows)
             .with_context(|| format!("cannot write {}", path.display()))?;
@@ -61,19 +56,10 @@ pub fn run(args: &MatchArgs, printer: &Printer) -> anyhow::Result<ExitCode> {
 /// (many lookups: fewer TLB misses). Stdin and unreadable sizes count as large. The break-even
 /// measured on a 149 MiB filter was ~1.3 input bytes per filter byte; see `leakmatch_hashing`'s
 /// file module.
-fn open_filter(path: &std::path::Path, inputs: &[String]) -> anyhow::Result<Filter> {
+fn open_filter(path: &std::path::Path, inputs: &[InputSource]) -> anyhow::Result<Filter> {
     let filter_bytes = std::fs::metadata(path).map_or(0, |m| m.len());
     let input_bytes = inputs.iter().try_fold(0u64, |sum, i| {
-        let m = std::fs::metadata(i)
-            .ok()
-            .filter(|m| m.is_file() && i != "-")?;
-        // Compressed inputs expand (~8x for CSV).
-        let factor = if i.ends_with(".gz") || i.ends_with(".zst") {
-            8
-        } else {
-            1
-        };
-        Some(sum.saturating_add(m.len().saturating_mul(factor)))
+        Some(sum.saturating_add(expected_text_bytes(i)?))
     });
     Ok(match input_bytes {
         Some(n) if n < filter_bytes => Filter::map(path)?,

@@ -13,16 +13,6 @@ use std::path::{Path, PathBuf};
 
 use leakmatch_ingest::{generate, DumpFormat, GenOptions, Truth};
 
-/// Fixture file name of each dump format.
-fn dump_name(format: DumpFormat) -> String {
-    match format {
-        DumpFormat::Semicolon | DumpFormat::Pipe | DumpFormat::Phpmyadmin => {
-            format!("dump-small-{}.{}", format.name(), format.extension())
-        }
-        _ => format!("dump-small.{}", format.extension()),
-    }
-}
-
 fn write_json(path: &Path, truth: &Truth) -> Result<(), Box<dyn std::error::Error>> {
     let mut text = serde_json::to_string_pretty(truth)?;
     text.push('\n');
@@ -41,7 +31,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let mut dump = Vec::new();
         let mut base = Vec::new();
         let truth = generate(&opts, &mut dump, Some(&mut base))?;
-        let name = dump_name(format);
+        let name = format.fixture_name();
         std::fs::write(out.join(&name), &dump)?;
         write_json(&out.join(format!("{name}.truth.json")), &truth)?;
         if format == DumpFormat::Csv {

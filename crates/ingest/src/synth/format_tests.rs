@@ -239,12 +239,7 @@ fn text_lines_hold_only_valid_identifiers_and_short_decoys() {
 fn fixtures_are_up_to_date() {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures");
     for format in DumpFormat::ALL {
-        let name = match format {
-            DumpFormat::Semicolon | DumpFormat::Pipe | DumpFormat::Phpmyadmin => {
-                format!("dump-small-{}.{}", format.name(), format.extension())
-            }
-            _ => format!("dump-small.{}", format.extension()),
-        };
+        let name = format.fixture_name();
         let (dump, base, truth) = gen(&GenOptions::small_fixture(format));
         let stale = "stale fixture: cargo run -p leakmatch-ingest --example gen_fixtures";
         assert!(

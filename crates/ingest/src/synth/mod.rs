@@ -96,6 +96,19 @@ impl DumpFormat {
     }
 }
 
+impl DumpFormat {
+    /// File name of this format's committed small fixture under `fixtures/`
+    /// (`dump-small.csv`, `dump-small-pipe.csv`, …).
+    pub fn fixture_name(self) -> String {
+        match self {
+            DumpFormat::Semicolon | DumpFormat::Pipe | DumpFormat::Phpmyadmin => {
+                format!("dump-small-{}.{}", self.name(), self.extension())
+            }
+            _ => format!("dump-small.{}", self.extension()),
+        }
+    }
+}
+
 impl std::fmt::Display for DumpFormat {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.name())

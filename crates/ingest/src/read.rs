@@ -128,7 +128,8 @@ where
     let start = bom + prepared.data_start;
     let body = &all[start..];
     if let Plan::Sql(tables) = &mut prepared.plan {
-        tables.scan(body, start as u64);
+        // A window at a time, so a mapped dump does not become resident before its chunks.
+        tables.scan_windows(body, start as u64, opts.chunk_size.max(1 << 20), release);
     }
     let plan = &prepared.plan;
     let run = |ranges: &[Range<usize>]| -> Vec<(S, ChunkReport)> {

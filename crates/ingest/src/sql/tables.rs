@@ -40,22 +40,47 @@ impl Tables {
             // Statements starting in the carried tail, completed by the start of `data`.
             let n = tail.len();
             tail.extend_from_slice(&data[..data.len().min(CARRY)]);
-            self.find(&tail, base - n as u64, n);
+            self.find(&tail, base - n as u64, 0, n);
             tail.truncate(n);
         }
-        self.find(data, base, data.len());
+        self.find(data, base, 0, data.len());
         tail.extend_from_slice(&data[data.len().saturating_sub(CARRY)..]);
         tail.drain(..tail.len().saturating_sub(CARRY));
         self.tail = tail;
         self.tail_end = base + data.len() as u64;
     }
 
-    /// Parses every `CREATE TABLE` starting before `data[limit]` and not already known.
-    fn find(&mut self, data: &[u8], base: u64, limit: usize) {
+    /// Adds the `CREATE TABLE` statements of a whole input held in memory (absolute offset
+    /// `base`), looking for them `window` bytes at a time and calling `release` on each window
+    /// once searched, so a memory-mapped input does not become resident. Each statement is
+    /// parsed from the whole rest of `data`, so this finds exactly what `scan(data, base)`
+    /// finds, however long a statement is.
+    pub fn scan_windows(
+        &mut self,
+        data: &[u8],
+        base: u64,
+        window: usize,
+        release: &(dyn Fn(&[u8]) + Sync),
+    ) {
+        let window = window.max(1);
+        let mut from = 0;
+        while from < data.len() {
+            let limit = data.len().min(from.saturating_add(window));
+            self.find(data, base, from, limit);
+            release(&data[from..limit]);
+            from = limit;
+        }
+    }
+
+    /// Parses every `CREATE TABLE` starting in `data[from..limit]` and not already known.
+    fn find(&mut self, data: &[u8], base: u64, from: usize, limit: usize) {
         // Only statements found before this call can repeat; those are sorted by offset.
         let known = self.defs.len();
         for needle in CREATE {
-            for at in memmem::find_iter(data, needle).take_while(|&at| at < limit) {
+            // A match starting before `limit` may end up to `needle.len() - 1` bytes past it.
+            let end = data.len().min(limit.saturating_add(needle.len() - 1));
+            let starts = memmem::find_iter(&data[from..end], needle).map(|at| at + from);
+            for at in starts.take_while(|&at| at < limit) {
                 let body = at + needle.len();
                 let Some((name, columns, used)) = parse_create(&data[body..]) else {
                     continue;
@@ -213,6 +238,58 @@ mod tests {
             }
         }
         assert_eq!(cols(&whole, b"t", 1000).map(|c| c.len()), Some(2));
+    }
+
+    /// Searching a whole input a window at a time finds exactly what one search finds, even
+    /// for statements longer than a window or than [`CARRY`], and releases every byte once.
+    #[test]
+    fn windows_find_what_the_whole_input_holds() {
+        let mut data = b"-- dump\nCREATE TABLE `a` (`x` int);\n".to_vec();
+        data.extend_from_slice(b"CREATE TABLE `long` (`id` int DEFAULT '");
+        data.extend(std::iter::repeat_n(b'x', CARRY + 10));
+        data.extend_from_slice(b"', `msisdn` int);\n");
+        data.extend_from_slice(CREATE_SUBS);
+        data.extend_from_slice(b"create table `b` (`y` int);\n");
+        let mut whole = Tables::default();
+        whole.scan(&data, 3);
+        assert_eq!(whole.defs.len(), 4);
+        for window in [
+            1,
+            2,
+            7,
+            12,
+            13,
+            100,
+            4096,
+            CARRY,
+            data.len(),
+            data.len() + 1,
+        ] {
+            let released = std::sync::Mutex::new(Vec::new());
+            let mut t = Tables::default();
+            t.scan_windows(&data, 3, window, &|part: &[u8]| {
+                let at = part.as_ptr() as usize - data.as_ptr() as usize;
+                released.lock().unwrap().push(at..at + part.len());
+            });
+            let got: Vec<_> = t
+                .defs
+                .iter()
+                .map(|d| (d.offset, &d.name, &d.columns))
+                .collect();
+            let want: Vec<_> = whole
+                .defs
+                .iter()
+                .map(|d| (d.offset, &d.name, &d.columns))
+                .collect();
+            assert_eq!(got, want, "window {window}");
+            let released = released.into_inner().unwrap();
+            let mut at = 0;
+            for r in released {
+                assert_eq!(r.start, at, "window {window}");
+                at = r.end;
+            }
+            assert_eq!(at, data.len(), "window {window}");
+        }
     }
 
     /// A CREATE TABLE cut across streamed blocks of any size is found, once.

@@ -17,8 +17,9 @@
 //!   blocked-filter FPR formula, filled concurrently with atomic `fetch_or`, batched with
 //!   prefetching; its bytes never depend on thread count or order.
 //! - [`Filter`], [`FilterHeader`]: the `.lmf` v1 file, checksummed, saved atomically, fully
-//!   verified on load — read into huge-page memory for many lookups ([`Filter::load`]) or
-//!   mapped in place for few ([`Filter::map`]). [`atomic::AtomicFile`] is the atomic-write helper behind it.
+//!   verified on load — mapped in place, as huge pages when the page cache allows
+//!   ([`Filter::map`]), or read into huge-page memory ([`Filter::load`]).
+//!   [`atomic::AtomicFile`] is the atomic-write helper behind it.
 //!
 //! This crate never logs or prints, and no error, `Debug` output or panic contains a key or an
 //! identifier.

@@ -89,7 +89,7 @@ pub fn run(rows: u64, keep: Option<&Path>, printer: &Printer) -> anyhow::Result<
     ))?;
     step("5. Only the filter travels: it holds keyed hashes, no number or CNIC.".to_string())?;
 
-    let filter = Filter::load(&filter_path)?;
+    let filter = Filter::map(&filter_path)?;
     let matched = match_inputs(
         &key,
         &filter,

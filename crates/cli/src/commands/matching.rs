@@ -5,8 +5,7 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use leakmatch_hashing::{AtomicFile, Filter};
-use leakmatch_ingest::InputSource;
-use leakmatch_match::{expected_text_bytes, match_inputs, MatchOptions, MatchedRows};
+use leakmatch_match::{match_inputs, MatchOptions, MatchedRows};
 use leakmatch_sizing::parse_memory;
 
 use super::{input_sources, load_key, read_options, UsageError};
@@ -18,7 +17,9 @@ pub fn run(args: &MatchArgs, printer: &Printer) -> anyhow::Result<ExitCode> {
     let read = read_options(&args.input)?;
     let key = load_key(&args.key, args.allow_insecure_key)?;
     let inputs = input_sources(&args.input);
-    let filter = open_filter(&args.filter, &inputs)
+    // Mapped: a filter file written by `build` or `merge` maps as huge pages (see
+    // `leakmatch_hashing`'s file module), sparing the copy into fresh memory.
+    let filter = Filter::map(&args.filter)
         .with_context(|| format!("cannot use filter {}", args.filter.display()))?;
     let opts = MatchOptions {
         keep_matched_rows: args.matches_out.is_some(),
@@ -48,22 +49,6 @@ pub fn run(args: &MatchArgs, printer: &Printer) -> anyhow::Result<ExitCode> {
         ExitCode::FAILURE
     } else {
         ExitCode::SUCCESS
-    })
-}
-
-/// Maps the filter when the inputs are smaller than it (few lookups: mapping skips the copy and
-/// the first-touch zeroing of filter-sized memory), reads it into huge-page memory otherwise
-/// (many lookups: fewer TLB misses). Stdin and unreadable sizes count as large. The break-even
-/// measured on a 149 MiB filter was ~1.3 input bytes per filter byte; see `leakmatch_hashing`'s
-/// file module.
-fn open_filter(path: &std::path::Path, inputs: &[InputSource]) -> anyhow::Result<Filter> {
-    let filter_bytes = std::fs::metadata(path).map_or(0, |m| m.len());
-    let input_bytes = inputs.iter().try_fold(0u64, |sum, i| {
-        Some(sum.saturating_add(expected_text_bytes(i)?))
-    });
-    Ok(match input_bytes {
-        Some(n) if n < filter_bytes => Filter::map(path)?,
-        _ => Filter::load(path)?,
     })
 }
 

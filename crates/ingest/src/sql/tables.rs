@@ -14,8 +14,9 @@ pub(crate) struct TableDef {
 }
 
 /// Longest `CREATE TABLE` statement found when it spans streamed blocks: the last `CARRY` bytes
-/// of the blocks scanned so far are scanned again together with the next block.
-pub(crate) const CARRY: usize = 64 << 10;
+/// of the blocks scanned so far are scanned again together with the next block (an eighth of
+/// the default 8 MiB block: searching it again costs little; real definitions are far shorter).
+pub(crate) const CARRY: usize = 1 << 20;
 
 const CREATE: [&[u8]; 2] = [b"CREATE TABLE", b"create table"];
 

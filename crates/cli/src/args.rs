@@ -7,7 +7,7 @@ use clap::{Args, Parser, Subcommand};
 const EXIT_CODES: &str = "\
 Exit codes:
   0  success
-  1  runtime or input error (unreadable input, bad data with --strict, I/O failure)
+  1  runtime or input error (unreadable input, bad data or warnings with --strict, I/O failure)
   2  usage error (bad flags or arguments)
   3  key mismatch, or a corrupt, truncated or incompatible filter";
 
@@ -118,7 +118,9 @@ pub struct InputArgs {
     /// Read with buffered I/O instead of memory-mapping regular files.
     #[arg(long)]
     pub no_mmap: bool,
-    /// Exit with status 1 if any record had to be skipped.
+    /// Exit with status 1 if any record had to be skipped or anything was warned about (a
+    /// truncated input read with --allow-truncated, an unterminated quote, no identifier
+    /// column, a filter over its capacity).
     #[arg(long)]
     pub strict: bool,
     /// Use the records before the damage in a truncated or corrupt .gz/.zst (a partial

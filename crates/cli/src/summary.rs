@@ -8,12 +8,13 @@ use leakmatch_match::{BuildOutcome, KindReport, MatchReport};
 
 use crate::output::Printer;
 
-/// Prints skipped-record diagnostics (count always, details with --verbose); returns how many
-/// records were skipped in all.
+/// Prints skipped-record diagnostics (count always, details with --verbose) and input warnings;
+/// returns how many records were skipped plus how many warnings were given, in all (what
+/// `--strict` turns into exit status 1).
 pub fn report_diagnostics(printer: &Printer, diags: &[(String, Diagnostics)]) -> u64 {
     let mut total = 0;
     for (input, d) in diags {
-        total += d.skipped_total;
+        total += d.skipped_total + d.warnings.len() as u64;
         for w in &d.warnings {
             printer.warn(format!("{input}: {w}"));
         }

@@ -264,6 +264,43 @@ fn truncated_gz() {
     assert!(err.contains("the rest of the input is missing"), "{err}");
     let records = json(&out)["inputs"][0]["records"].as_u64().unwrap();
     assert!(records > 0, "{records}");
+    // --strict: a warning (here, data missing past the damage) is exit status 1, as a skip is;
+    // the usable part is still reported.
+    let out = d
+        .cmd(&[
+            "size",
+            "--json",
+            "--strict",
+            "--allow-truncated",
+            "cut.csv.gz",
+        ])
+        .code(1);
+    assert!(stderr(&out).contains("the rest of the input is missing"));
+    assert_eq!(json(&out)["inputs"][0]["records"].as_u64(), Some(records));
+}
+
+/// `--strict` fails on an input warning even when no record was skipped: JSON lines with no
+/// identifier key are read (records counted) but give nothing, which a script must notice.
+#[test]
+fn strict_fails_on_warnings() {
+    let d = setup();
+    d.write("nokeys.jsonl", "{\"name\":\"A\"}\n{\"name\":\"B\"}\n");
+    d.write("good.csv", format!("msisdn\n{M}\n"));
+    let build = ["build", "-k", "k.key", "-o", "w.lmf", "--capacity", "100"];
+    let inputs = ["good.csv", "nokeys.jsonl"];
+    let out = d.cmd(&[&build[..], &inputs].concat()).ok();
+    assert!(
+        stderr(&out).contains("no identifier keys found"),
+        "{}",
+        stderr(&out)
+    );
+    let out = d
+        .cmd(&[&build[..], &["--strict"], &inputs].concat())
+        .code(1);
+    no_panic(&out);
+    assert!(stderr(&out).contains("no identifier keys found"));
+    d.cmd(&["size", "nokeys.jsonl"]).ok();
+    d.cmd(&["size", "--strict", "nokeys.jsonl"]).code(1);
 }
 
 #[test]

@@ -45,7 +45,8 @@ pub fn run(args: &BuildArgs, printer: &Printer) -> anyhow::Result<ExitCode> {
         .filter
         .save(&args.output)
         .with_context(|| format!("cannot write filter {}", args.output.display()))?;
-    let skipped = summary::report_diagnostics(printer, &outcome.diagnostics);
+    let problems =
+        summary::report_diagnostics(printer, &outcome.diagnostics) + outcome.warnings.len() as u64;
     for w in &outcome.warnings {
         printer.warn(w);
     }
@@ -58,7 +59,7 @@ pub fn run(args: &BuildArgs, printer: &Printer) -> anyhow::Result<ExitCode> {
         printer.info(summary::build_text(&outcome, &args.output, elapsed));
     }
     printer.detail(format!("build took {:.3}s", elapsed.as_secs_f64()));
-    Ok(if args.input.strict && skipped > 0 {
+    Ok(if args.input.strict && problems > 0 {
         ExitCode::FAILURE
     } else {
         ExitCode::SUCCESS

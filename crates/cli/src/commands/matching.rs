@@ -36,7 +36,7 @@ pub fn run(args: &MatchArgs, printer: &Printer) -> anyhow::Result<ExitCode> {
             path.display()
         ));
     }
-    let skipped = summary::report_diagnostics(printer, &outcome.diagnostics);
+    let problems = summary::report_diagnostics(printer, &outcome.diagnostics);
     if args.json {
         stdout_write(&format!(
             "{}\n",
@@ -45,7 +45,7 @@ pub fn run(args: &MatchArgs, printer: &Printer) -> anyhow::Result<ExitCode> {
     } else {
         stdout_write(&summary::match_text(&outcome.report))?;
     }
-    Ok(if args.input.strict && skipped > 0 {
+    Ok(if args.input.strict && problems > 0 {
         ExitCode::FAILURE
     } else {
         ExitCode::SUCCESS

@@ -34,7 +34,7 @@ pub fn run(args: &SizeArgs, printer: &Printer) -> anyhow::Result<ExitCode> {
     let bars = printer.progress();
     let outcome = size_inputs(&input_sources(&args.input), &read, &opts, &bars)?;
     let elapsed = started.elapsed();
-    let skipped = summary::report_diagnostics(printer, &outcome.diagnostics);
+    let problems = summary::report_diagnostics(printer, &outcome.diagnostics);
     let report = &outcome.report;
     if !report.exact {
         printer.warn(format!(
@@ -56,7 +56,7 @@ pub fn run(args: &SizeArgs, printer: &Printer) -> anyhow::Result<ExitCode> {
         stdout_write(&text(report))?;
     }
     printer.detail(format!("size took {:.3}s", elapsed.as_secs_f64()));
-    Ok(if args.input.strict && skipped > 0 {
+    Ok(if args.input.strict && problems > 0 {
         ExitCode::FAILURE
     } else {
         ExitCode::SUCCESS

@@ -303,6 +303,20 @@ fn strict_fails_on_warnings() {
     d.cmd(&["size", "--strict", "nokeys.jsonl"]).code(1);
 }
 
+/// A workbook is named for what it is, with how to export it; its bytes are never echoed.
+#[test]
+fn workbook_is_not_text() {
+    let d = setup();
+    d.write(
+        "leak.xlsx",
+        format!("PK\x03\x04\x14\x00[Content_Types].xml {M}"),
+    );
+    let err = fails_naming(&d, "leak.xlsx", 1, "ZIP archive");
+    assert!(err.contains("save each sheet as CSV"), "{err}");
+    assert!(!err.contains(M) && !err.contains("Content_Types"), "{err}");
+    only(&d, &["leak.xlsx"]);
+}
+
 #[test]
 fn zst_that_is_not_zstd() {
     let d = setup();

@@ -43,6 +43,16 @@ pub enum IngestError {
         /// Header names seen, if any.
         headers: Vec<String>,
     },
+    /// A binary file (workbook, database, archive) rather than a text dump.
+    #[error("{input}: this is {what}, not a text dump; {advice}")]
+    NotText {
+        /// The input, as given.
+        input: String,
+        /// What the file is.
+        what: &'static str,
+        /// How to export or extract it.
+        advice: &'static str,
+    },
     /// A compressed input is corrupt or truncated. Records before the damage were read, handed
     /// to the sinks and counted in `records_processed`; the sinks themselves are dropped.
     #[error(

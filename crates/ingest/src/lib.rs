@@ -26,6 +26,7 @@
 mod chunk;
 mod collect;
 mod columns;
+mod container;
 mod csv;
 mod emit;
 mod error;

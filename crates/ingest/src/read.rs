@@ -9,6 +9,7 @@ use std::ops::Range;
 
 use crate::chunk::{csv_window, line_chunks};
 use crate::collect::Collector;
+use crate::container;
 use crate::emit::ChunkReport;
 use crate::plan::{prepare, process, resolve_format, Plan, DETECT_BYTES};
 use crate::source::{open, Opened, Stream};
@@ -29,6 +30,10 @@ const BOM: &[u8] = b"\xEF\xBB\xBF";
 /// while it is read** (SIGBUS). Standard input, pipes, `.gz` and `.zst` (by extension or magic
 /// bytes) are streamed in blocks of `chunk_size` cut at the last record boundary, processed in
 /// parallel batches while the next batch is read. A UTF-8 BOM is skipped; offsets still count it.
+/// UTF-16 text with a byte-order mark (Excel's "Unicode Text") is converted to UTF-8 as it is
+/// read (streamed, never mapped); its offsets count the converted bytes. A workbook, database
+/// or archive (ZIP/.xlsx, .xls, Access, SQLite, PDF, 7z, RAR, xz, bzip2, tar) fails with
+/// [`IngestError::NotText`] saying how to export it, unless scan mode was asked for.
 ///
 /// # Formats
 /// [`Format::Auto`]: `.jsonl`/`.ndjson` or a first non-blank `{` → JSON lines; `.sql` or a start
@@ -101,6 +106,19 @@ where
     result
 }
 
+/// Fails on a workbook, database or archive (see [`crate::container`]), unless scan mode was
+/// asked for: it reads any bytes.
+fn refuse_binary(name: &str, opts: &ReadOptions, head: &[u8]) -> Result<(), IngestError> {
+    match container::identify(head) {
+        Some(c) if opts.format != Format::Scan => Err(IngestError::NotText {
+            input: name.to_string(),
+            what: c.what,
+            advice: c.advice,
+        }),
+        _ => Ok(()),
+    }
+}
+
 fn count_lines(data: &[u8]) -> u64 {
     memchr_iter(b'\n', data).count() as u64
 }
@@ -123,6 +141,7 @@ where
 {
     let bom = if all.starts_with(BOM) { BOM.len() } else { 0 };
     let data = &all[bom..];
+    refuse_binary(name, opts, data)?;
     let format = resolve_format(opts.format, path, data);
     let mut prepared = prepare(name, format, data, opts)?;
     let start = bom + prepared.data_start;
@@ -234,6 +253,7 @@ where
     if reader.head().starts_with(BOM) {
         reader.consume(BOM.len());
     }
+    refuse_binary(name, opts, reader.head())?;
     let format = resolve_format(opts.format, path, reader.head());
     if format == Format::Csv {
         reader.fill_first_record();

@@ -11,7 +11,8 @@
 //! Streams: standard input, pipes, `--no-mmap` files, and compressed inputs. Gzip (`.gz`, or the
 //! magic bytes `1f 8b`) is decoded with flate2's `MultiGzDecoder` (concatenated members), zstd
 //! (`.zst`, or magic `28 b5 2f fd`) with the zstd crate. The extension wins over the content, so
-//! a `.zst` that is not zstd is a decompression error rather than garbage.
+//! a `.zst` that is not zstd is a decompression error rather than garbage. Text that starts with
+//! a UTF-16 byte-order mark (after decompression) is converted to UTF-8 by `encoding_rs_io`.
 
 use std::fs::File;
 use std::io::{self, Read};
@@ -22,6 +23,23 @@ use std::sync::Arc;
 use crate::{IngestError, InputSource, ReadOptions};
 
 const GZIP_MAGIC: &[u8] = &[0x1f, 0x8b];
+const UTF16LE_BOM: &[u8] = &[0xff, 0xfe];
+const UTF16BE_BOM: &[u8] = &[0xfe, 0xff];
+
+/// Whether `head` starts with a UTF-16 byte-order mark.
+fn is_utf16(head: &[u8]) -> bool {
+    head.starts_with(UTF16LE_BOM) || head.starts_with(UTF16BE_BOM)
+}
+
+/// Converts UTF-16 text with a byte-order mark to UTF-8 as it is read (invalid sequences
+/// become U+FFFD); any other bytes, a UTF-8 BOM included, pass through unchanged.
+fn utf16_to_utf8(reader: Box<dyn Read + Send>) -> Box<dyn Read + Send> {
+    Box::new(
+        encoding_rs_io::DecodeReaderBytesBuilder::new()
+            .utf8_passthru(true)
+            .build(reader),
+    )
+}
 const ZSTD_MAGIC: &[u8] = &[0x28, 0xb5, 0x2f, 0xfd];
 
 /// How an input is compressed.
@@ -152,6 +170,7 @@ fn stream(
         Compression::None => by_magic(&head),
         c => c,
     };
+    let utf16 = is_utf16(&head);
     let count = Arc::new(AtomicU64::new(0));
     let counted = Counting {
         inner: io::Cursor::new(head).chain(raw),
@@ -159,17 +178,19 @@ fn stream(
     };
     let reader: Box<dyn Read + Send> = match compression {
         Compression::None => {
+            // Converted UTF-16 is shorter than the file: no total for progress then.
+            let total = total.filter(|_| !utf16);
             return Ok(Stream {
-                reader: Box::new(counted),
+                reader: utf16_to_utf8(Box::new(counted)),
                 total,
                 compressed: None,
-            })
+            });
         }
         Compression::Gzip => Box::new(flate2::read::MultiGzDecoder::new(counted)),
         Compression::Zstd => Box::new(zstd::stream::read::Decoder::new(counted)?),
     };
     Ok(Stream {
-        reader,
+        reader: utf16_to_utf8(reader),
         total: None,
         compressed: Some(count),
     })
@@ -201,7 +222,8 @@ pub(crate) fn open(source: &InputSource, opts: &ReadOptions) -> Result<Opened, I
             // SAFETY: `file` is a regular file; the module docs and `read_input` state the
             // contract that it must not shrink while mapped.
             if let Ok(map) = unsafe { Mapped::map(&file) } {
-                if by_magic(map.bytes()) == Compression::None {
+                // Compressed or UTF-16 content is streamed through its decoder instead.
+                if by_magic(map.bytes()) == Compression::None && !is_utf16(map.bytes()) {
                     return Ok(Opened::Mapped(map));
                 }
             }

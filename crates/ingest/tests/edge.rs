@@ -215,7 +215,7 @@ fn csv_rows(n: usize) -> Vec<u8> {
 #[test]
 fn compressed_inputs() {
     let dir = tempfile::tempdir().unwrap();
-    let data = csv_rows(5000);
+    let data = csv_rows(20_000);
     let z = zstd::encode_all(&data[..], 1).unwrap();
     for (name, bytes) in [
         ("a.csv.gz", gz(&data)),
@@ -224,7 +224,7 @@ fn compressed_inputs() {
     ] {
         let p = write(&dir, name, &bytes);
         let out = read_path(&p, &streamed(10_000)).unwrap();
-        assert_eq!(out.stats.records, 5000, "{name}");
+        assert_eq!(out.stats.records, 20_000, "{name}");
         assert_eq!(out.stats.bytes, data.len() as u64, "{name}");
         assert!(out.sinks.len() > 2, "{name}: streamed in blocks");
     }

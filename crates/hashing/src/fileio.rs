@@ -41,19 +41,16 @@ pub(crate) fn write_at_parallel(file: &AtomicFile, data: &[u8], offset: u64) -> 
     let file = file.file()?;
     let first = aligned_head(offset, data.len());
     let (head, rest) = data.split_at(first);
-    let rest_at = offset + first as u64;
-    let (head_written, rest_written) = rayon::join(
-        || file.write_all_at(head, offset),
-        || {
-            rest.par_chunks(IO_CHUNK)
+    let pieces: Vec<(u64, &[u8])> = std::iter::once((offset, head))
+        .chain(
+            rest.chunks(IO_CHUNK)
                 .enumerate()
-                .try_for_each(|(i, chunk)| {
-                    file.write_all_at(chunk, rest_at + (i * IO_CHUNK) as u64)
-                })
-        },
-    );
-    head_written?;
-    rest_written?;
+                .map(|(i, chunk)| (offset + (first + i * IO_CHUNK) as u64, chunk)),
+        )
+        .collect();
+    pieces
+        .par_iter()
+        .try_for_each(|&(at, piece)| file.write_all_at(piece, at))?;
     // Leave the position at the end, where the checksum goes.
     use std::io::{Seek, SeekFrom};
     let mut handle = file;

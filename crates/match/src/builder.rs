@@ -210,7 +210,7 @@ pub fn estimate_capacity(inputs: &[InputSource], kinds: KindSelection) -> (u64, 
 /// How many bytes of text a regular file is expected to hold once decompressed; `None` for
 /// standard input, pipes and anything unreadable. Compressed text dumps typically shrink 4–8x:
 /// the high end is assumed, so estimates err on the large side.
-pub fn expected_text_bytes(input: &InputSource) -> Option<u64> {
+fn expected_text_bytes(input: &InputSource) -> Option<u64> {
     let InputSource::Path(path) = input else {
         return None;
     };

@@ -44,7 +44,7 @@ mod report;
 mod tokens;
 
 pub use budget::Budget;
-pub use builder::{build, estimate_capacity, expected_text_bytes, BuildOptions, BuildOutcome};
+pub use builder::{build, estimate_capacity, BuildOptions, BuildOutcome};
 pub use distinct::DistinctSet;
 pub use error::PipelineError;
 pub use matcher::{match_inputs, MatchOptions, MatchOutcome, MatchedRows, DEFAULT_MATCH_MEMORY};

@@ -67,6 +67,8 @@ pub struct BuildOutcome {
     pub diagnostics: Vec<(String, Diagnostics)>,
     /// Warnings about the build itself (capacity exceeded, FPR above target).
     pub warnings: Vec<String>,
+    /// Wall time of each phase, in order (for `--verbose` and benchmarking).
+    pub timings: Vec<(String, std::time::Duration)>,
 }
 
 /// Builds one filter from all `inputs`, on the current rayon pool.
@@ -84,6 +86,13 @@ pub fn build(
         )));
     }
     let mut warnings = Vec::new();
+    let mut timings = Vec::new();
+    let mut phase = std::time::Instant::now();
+    let mut lap = |name: String| {
+        let now = std::time::Instant::now();
+        timings.push((name, now - phase));
+        phase = now;
+    };
     let (capacity, capacity_estimated) = match opts.capacity {
         Some(c) => (c.max(1), false),
         None => {
@@ -94,6 +103,7 @@ pub fn build(
     };
     let bloom = BlockedBloom::new(BloomParams::for_capacity(capacity, opts.target_fpr))?;
     let hasher = TokenHasher::new(key);
+    lap("sizing".into());
 
     let mut summaries = Vec::with_capacity(inputs.len());
     let mut totals = InputStats::default();
@@ -120,6 +130,7 @@ pub fn build(
             &outcome.stats,
         ));
         diagnostics.push((input.to_string(), outcome.diagnostics));
+        lap(format!("read, hash, insert {input}"));
     }
 
     let distinct = bloom.estimated_distinct();
@@ -151,6 +162,7 @@ pub fn build(
     let mut filter = Filter { header, bloom };
     // Seeded from the content, as `Filter::merge` does: merge(build(A), build(B)) == build(A, B).
     filter.header.measured_fpr = filter.measure_fpr(opts.fpr_probes);
+    lap("fill and FPR probes".into());
     Ok(BuildOutcome {
         filter,
         inputs: summaries,
@@ -159,6 +171,7 @@ pub fn build(
         capacity_estimated,
         diagnostics,
         warnings,
+        timings,
     })
 }
 

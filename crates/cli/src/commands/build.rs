@@ -41,10 +41,14 @@ pub fn run(args: &BuildArgs, printer: &Printer) -> anyhow::Result<ExitCode> {
             args.output.display()
         );
     }
+    let saving = Instant::now();
     outcome
         .filter
         .save(&args.output)
         .with_context(|| format!("cannot write filter {}", args.output.display()))?;
+    outcome
+        .timings
+        .push(("save (write, checksum, fsync)".into(), saving.elapsed()));
     let problems =
         summary::report_diagnostics(printer, &outcome.diagnostics) + outcome.warnings.len() as u64;
     for w in &outcome.warnings {
@@ -58,7 +62,13 @@ pub fn run(args: &BuildArgs, printer: &Printer) -> anyhow::Result<ExitCode> {
     } else {
         printer.info(summary::build_text(&outcome, &args.output, elapsed));
     }
-    printer.detail(format!("build took {:.3}s", elapsed.as_secs_f64()));
+    printer.detail(format!(
+        "build took {:.3}s, saving included:",
+        started.elapsed().as_secs_f64()
+    ));
+    for (phase, took) in &outcome.timings {
+        printer.detail(format!("  {:7.3}s  {phase}", took.as_secs_f64()));
+    }
     Ok(if args.input.strict && problems > 0 {
         ExitCode::FAILURE
     } else {

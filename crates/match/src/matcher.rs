@@ -69,6 +69,8 @@ pub struct MatchOutcome {
     pub matched_rows: Vec<MatchedRows>,
     /// Skipped records and warnings per input.
     pub diagnostics: Vec<(String, leakmatch_ingest::Diagnostics)>,
+    /// Wall time of each phase, in order (for `--verbose` and benchmarking).
+    pub timings: Vec<(String, std::time::Duration)>,
 }
 
 /// Tests every input against `filter`, on the current rayon pool.
@@ -100,6 +102,13 @@ pub fn match_inputs(
     let mut inputs_out = Vec::new();
     let mut matched_rows = Vec::new();
     let mut diagnostics = Vec::new();
+    let mut timings = Vec::new();
+    let mut phase = std::time::Instant::now();
+    let mut lap = |name: String| {
+        let now = std::time::Instant::now();
+        timings.push((name, now - phase));
+        phase = now;
+    };
     for input in inputs {
         let keep = opts.keep_matched_rows;
         let mut outcome = read_input(
@@ -128,12 +137,15 @@ pub fn match_inputs(
             matched_rows.push(rows);
         }
         diagnostics.push((input.to_string(), outcome.diagnostics));
+        lap(format!("read, hash, look up {input}"));
     }
     let report = total.report(filter, inputs_out);
+    lap("distinct counts".into());
     Ok(MatchOutcome {
         report,
         matched_rows,
         diagnostics,
+        timings,
     })
 }
 

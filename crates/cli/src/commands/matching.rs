@@ -19,8 +19,10 @@ pub fn run(args: &MatchArgs, printer: &Printer) -> anyhow::Result<ExitCode> {
     let inputs = input_sources(&args.input);
     // Mapped: a filter file written by `build` or `merge` maps as huge pages (see
     // `leakmatch_hashing`'s file module), sparing the copy into fresh memory.
+    let started = std::time::Instant::now();
     let filter = Filter::map(&args.filter)
         .with_context(|| format!("cannot use filter {}", args.filter.display()))?;
+    let opened = started.elapsed();
     let opts = MatchOptions {
         keep_matched_rows: args.matches_out.is_some(),
         memory_limit: parse_memory(&args.memory).map_err(|e| UsageError(e.to_string()))?,
@@ -44,6 +46,14 @@ pub fn run(args: &MatchArgs, printer: &Printer) -> anyhow::Result<ExitCode> {
         ))?;
     } else {
         stdout_write(&summary::match_text(&outcome.report))?;
+    }
+    printer.detail(format!(
+        "match took {:.3}s:\n  {:7.3}s  map and verify the filter",
+        started.elapsed().as_secs_f64(),
+        opened.as_secs_f64()
+    ));
+    for (phase, took) in &outcome.timings {
+        printer.detail(format!("  {:7.3}s  {phase}", took.as_secs_f64()));
     }
     Ok(if args.input.strict && problems > 0 {
         ExitCode::FAILURE

@@ -136,6 +136,24 @@ struct Keys {
 }
 
 impl Keys {
+    /// Sorts and deduplicates every set, the sets side by side on the rayon pool.
+    fn finish(&mut self) {
+        let Keys {
+            tested: [m, c],
+            tested_pair,
+            matched: [mm, mc, mp],
+        } = self;
+        rayon::scope(|s| {
+            // Largest first, so the small ones fill in around them.
+            s.spawn(|_| tested_pair.finish_on_this_thread());
+            s.spawn(|_| m.finish_on_this_thread());
+            s.spawn(|_| c.finish_on_this_thread());
+            s.spawn(|_| mp.finish_on_this_thread());
+            s.spawn(|_| mm.finish_on_this_thread());
+            s.spawn(|_| mc.finish_on_this_thread());
+        });
+    }
+
     fn absorb(&mut self, other: Keys) {
         let Keys {
             tested: [m, c],
@@ -208,6 +226,7 @@ impl<'a> Counter<'a> {
             return self.sketches.counts();
         }
         let keys = &mut self.keys;
+        keys.finish();
         let mut by_operator = BTreeMap::new();
         for &key in keys.matched[MSISDN].keys() {
             if let Some(m) = msisdn_from_key(key as u64) {

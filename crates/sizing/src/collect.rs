@@ -85,8 +85,13 @@ impl Sets {
     /// Sorts and deduplicates; returns the bytes the distinct keys occupy.
     pub(crate) fn finish(&mut self) -> u64 {
         rayon::join(
-            || self.msisdn.finish(),
-            || rayon::join(|| self.cnic.finish(), || self.pairs.finish()),
+            || self.msisdn.finish_on_this_thread(),
+            || {
+                rayon::join(
+                    || self.cnic.finish_on_this_thread(),
+                    || self.pairs.finish_on_this_thread(),
+                )
+            },
         );
         (self.msisdn.len() + self.cnic.len()) * KEY_BYTES + self.pairs.len() * PAIR_BYTES
     }

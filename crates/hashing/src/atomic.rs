@@ -64,7 +64,8 @@ impl AtomicFile {
             .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "path has no file name"))?;
         let dir = parent_dir(path);
         let mut options = OpenOptions::new();
-        options.write(true).create_new(true);
+        // Readable too: a filter built in place maps its temporary shared and writable.
+        options.read(true).write(true).create_new(true);
         #[cfg(unix)]
         std::os::unix::fs::OpenOptionsExt::mode(&mut options, mode);
         #[cfg(not(unix))]

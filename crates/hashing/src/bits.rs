@@ -2,7 +2,8 @@
 //!
 //! Lookups are one random cache-line load each, so TLB misses matter: with transparent huge
 //! pages a random load costs ~9 ns instead of ~13 ns (PERF-NOTES). A new filter lives in an
-//! anonymous mapping, zeroed lazily by the kernel and advised `MADV_HUGEPAGE`. A filter loaded
+//! anonymous mapping, zeroed lazily by the kernel and advised `MADV_HUGEPAGE`, or, built in
+//! place for its output file, in a shared mapping of that file's temporary ([`crate::infile`]). A filter loaded
 //! from a file is a private (copy-on-write) mapping of the file's page-cache pages
 //! ([`BitArray::map_file`]): nothing is copied or zeroed, which matters because a fresh process
 //! pays dearly for first-touching new memory (on this VM class 149 MiB took 0.4–0.9 s to fault
@@ -12,8 +13,11 @@
 
 use std::sync::atomic::AtomicU64;
 
+use std::path::Path;
+
 use memmap2::MmapMut;
 
+use crate::atomic::AtomicFile;
 use crate::error::FilterError;
 use crate::params::MAX_FILTER_BYTES;
 
@@ -22,6 +26,9 @@ pub(crate) struct BitArray {
     /// Byte offset of the first word in `map` (a multiple of the page size).
     offset: usize,
     words: usize,
+    /// The temporary output file `map` shares, when the bits are built in place (see
+    /// [`crate::infile`]); [`crate::Filter::save`] commits it.
+    draft: Option<AtomicFile>,
 }
 
 impl BitArray {
@@ -46,6 +53,7 @@ impl BitArray {
             map,
             offset: 0,
             words: len / 8,
+            draft: None,
         })
     }
 
@@ -61,6 +69,33 @@ impl BitArray {
         map: MmapMut,
         offset: usize,
         bytes: usize,
+    ) -> Result<BitArray, FilterError> {
+        // SAFETY: the caller's contract.
+        unsafe { Self::in_map(map, offset, bytes, None) }
+    }
+
+    /// Like [`BitArray::map_file`], over a shared writable mapping of `draft`'s temporary
+    /// file, which holds the array from then on.
+    ///
+    /// # Safety
+    ///
+    /// As for [`BitArray::map_file`]; the file must also be allocated (not sparse) over the
+    /// mapping, so that a write fault can never fail for lack of disk space (SIGBUS).
+    pub(crate) unsafe fn in_draft(
+        map: MmapMut,
+        offset: usize,
+        bytes: usize,
+        draft: AtomicFile,
+    ) -> Result<BitArray, FilterError> {
+        // SAFETY: the caller's contract.
+        unsafe { Self::in_map(map, offset, bytes, Some(draft)) }
+    }
+
+    unsafe fn in_map(
+        map: MmapMut,
+        offset: usize,
+        bytes: usize,
+        draft: Option<AtomicFile>,
     ) -> Result<BitArray, FilterError> {
         let fits = offset % 4096 == 0
             && bytes > 0
@@ -82,7 +117,40 @@ impl BitArray {
             map,
             offset,
             words: bytes / 8,
+            draft,
         })
+    }
+
+    /// The temporary file the bits live in, if they were built in place for `target`; taken,
+    /// so it is committed once.
+    pub(crate) fn take_draft(&mut self, target: &Path) -> Option<AtomicFile> {
+        match &self.draft {
+            Some(d) if d.target() == target => self.draft.take(),
+            _ => None,
+        }
+    }
+
+    /// After an array built in place was committed to `file`: maps the file privately
+    /// (copy-on-write) instead, so later inserts can never write into the saved file.
+    ///
+    /// # Safety
+    ///
+    /// As for [`BitArray::map_file`]: `file` holds this array at the same offset.
+    pub(crate) unsafe fn remap_private(&mut self, file: &std::fs::File) -> std::io::Result<()> {
+        let len = self.map.len();
+        // SAFETY: the caller's contract; the new mapping has the same length and contents.
+        self.map = unsafe { memmap2::MmapOptions::new().len(len).map_copy(file)? };
+        #[cfg(target_os = "linux")]
+        let _ = self
+            .map
+            .advise_range(memmap2::Advice::HugePage, self.offset, self.words * 8);
+        Ok(())
+    }
+
+    /// The mapping up to the last word: for an array built in place, the file's header
+    /// followed by the bits. `&mut self` rules out concurrent atomic writes.
+    pub(crate) fn mapped_prefix(&mut self) -> &[u8] {
+        &self.map[..self.offset + self.words * 8]
     }
 
     /// The words for shared (concurrent) access.

@@ -28,6 +28,7 @@
 //! depend on the thread count.
 
 use std::fmt;
+use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 
 use rayon::prelude::*;
@@ -56,6 +57,20 @@ impl BlockedBloom {
             .map_err(|reason| FilterError::InvalidParams { reason })?;
         let bits = BitArray::zeroed(params.bytes())?;
         Ok(BlockedBloom { params, bits })
+    }
+
+    /// Like [`BlockedBloom::new`], but built in place for the file `path`: the bits live in a
+    /// temporary file beside it, mapped, so that [`crate::Filter::save`] to `path` writes only
+    /// the header and checksum (no copy). Falls back to [`BlockedBloom::new`]'s memory where
+    /// that cannot be done; dropped unsaved, the temporary is removed.
+    pub fn new_for_file(params: BloomParams, path: &Path) -> Result<BlockedBloom, FilterError> {
+        params
+            .check()
+            .map_err(|reason| FilterError::InvalidParams { reason })?;
+        match crate::infile::draft_bits(path, params.bytes()) {
+            Some(bits) => Ok(BlockedBloom { params, bits }),
+            None => BlockedBloom::new(params),
+        }
     }
 
     /// A filter over existing bits (a loaded file), which must be `params.bytes()` long.

@@ -64,11 +64,11 @@ use crate::bits::BitArray;
 use crate::error::FilterError;
 use crate::fileio::{little_endian_bits, read_at_up_to, read_up_to, write_at_parallel, IO_CHUNK};
 use crate::header::{FilterHeader, FORMAT_VERSION, HEADER_LEN, MAGIC};
+use crate::infile::CHECKSUM_LEN;
 use crate::params::BLOCK_BYTES;
 use crate::{BlockedBloom, Key, TokenKind};
 
 /// Bytes of the BLAKE3 checksum that ends the file.
-const CHECKSUM_LEN: u64 = 32;
 /// Random probes used to measure a filter's false-positive rate after a build or a merge.
 pub const DEFAULT_FPR_PROBES: u64 = 1_000_000;
 
@@ -96,6 +96,9 @@ impl Filter {
             path: path.into(),
             source,
         };
+        if let Some(draft) = self.bloom.bits_mut().take_draft(path) {
+            return self.commit_in_place(draft, &header).map_err(io_err);
+        }
         let mut file = AtomicFile::create(path).map_err(io_err)?;
         file.write_all(&header).map_err(io_err)?;
         let mut hasher = blake3::Hasher::new();
@@ -109,6 +112,30 @@ impl Filter {
         file.write_all(hasher.finalize().as_bytes())
             .map_err(io_err)?;
         file.commit().map_err(io_err)
+    }
+
+    /// Saves a filter built in place (see [`BlockedBloom::new_for_file`]): the bits are
+    /// already in the temporary file; the header goes in front, the checksum of both after.
+    #[cfg(unix)]
+    fn commit_in_place(&mut self, draft: AtomicFile, header: &[u8]) -> io::Result<()> {
+        use std::os::unix::fs::FileExt;
+        let file = draft.file()?;
+        file.write_all_at(header, 0)?;
+        // The shared mapping shows the header just written: one pass hashes header and bits.
+        let body = self.bloom.bits_mut().mapped_prefix();
+        let mut hasher = blake3::Hasher::new();
+        hasher.update_rayon(body);
+        file.write_all_at(hasher.finalize().as_bytes(), body.len() as u64)?;
+        let saved = file.try_clone()?;
+        draft.commit()?;
+        // SAFETY: `saved` is the file just committed, holding these bits at the same offset;
+        // from now on inserts stay in this process, as for `Filter::map`.
+        unsafe { self.bloom.bits_mut().remap_private(&saved) }
+    }
+
+    #[cfg(not(unix))]
+    fn commit_in_place(&mut self, _draft: AtomicFile, _header: &[u8]) -> io::Result<()> {
+        Err(io::Error::other("filters are built in place only on Linux"))
     }
 
     /// Reads and fully verifies a filter file into fresh huge-page memory (see the

@@ -26,6 +26,41 @@ fn saved(n: u64) -> (tempfile::TempDir, std::path::PathBuf, Vec<u8>) {
     (dir, path, bytes)
 }
 
+/// Built in place for its output file, a filter saves to exactly the bytes of one built in
+/// memory, leaves no temporary, and stays usable; saved elsewhere it is copied as usual.
+#[test]
+fn built_in_place_saves_the_same_bytes() {
+    let (dir, _, bytes) = saved(500);
+    let memory = small_filter(500);
+    let path = dir.path().join("in-place.lmf");
+    let bloom = BlockedBloom::new_for_file(memory.header.params, &path).unwrap();
+    bloom.insert_many(&tokens(500, 0));
+    let mut f = Filter {
+        header: memory.header.clone(),
+        bloom,
+    };
+    let elsewhere = dir.path().join("elsewhere.lmf");
+    f.save(&elsewhere).unwrap();
+    assert_eq!(std::fs::read(&elsewhere).unwrap(), bytes);
+    f.save(&path).unwrap();
+    assert_eq!(std::fs::read(&path).unwrap(), bytes);
+    assert!(tokens(500, 0).iter().all(|t| f.bloom.contains(t)));
+    // Inserting after the save never writes into the saved file; saving the same path again
+    // works (now through the ordinary copy).
+    f.bloom.insert_many(&tokens(3000, 9));
+    assert_eq!(std::fs::read(&path).unwrap(), bytes);
+    f.bloom = Filter::load(&elsewhere).unwrap().bloom;
+    f.save(&path).unwrap();
+    assert_eq!(std::fs::read(&path).unwrap(), bytes);
+    drop(f);
+    assert_eq!(
+        std::fs::read_dir(dir.path()).unwrap().count(),
+        3,
+        "f.lmf, elsewhere.lmf, in-place.lmf and no temporary"
+    );
+    assert_eq!(Filter::load(&path).unwrap().header, memory.header);
+}
+
 #[test]
 fn layout_round_trip_and_determinism() {
     let (dir, path, bytes) = saved(500);

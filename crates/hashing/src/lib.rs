@@ -63,6 +63,7 @@ mod file;
 mod fileio;
 mod hasher;
 mod header;
+mod infile;
 mod key;
 mod params;
 mod token;

@@ -35,6 +35,10 @@ pub struct BuildOptions {
     pub created_unix: Option<u64>,
     /// Tool version recorded in the filter.
     pub tool_version: String,
+    /// Where the filter will be saved, if known: its bits are then built in place in a
+    /// temporary file beside it, and saving there needs no copy (see
+    /// [`BlockedBloom::new_for_file`]). Dropped unsaved, the temporary is removed.
+    pub output: Option<std::path::PathBuf>,
 }
 
 impl Default for BuildOptions {
@@ -46,6 +50,7 @@ impl Default for BuildOptions {
             fpr_probes: DEFAULT_FPR_PROBES,
             created_unix: None,
             tool_version: concat!("leakmatch ", env!("CARGO_PKG_VERSION")).to_string(),
+            output: None,
         }
     }
 }
@@ -101,7 +106,11 @@ pub fn build(
             (c, true)
         }
     };
-    let bloom = BlockedBloom::new(BloomParams::for_capacity(capacity, opts.target_fpr))?;
+    let params = BloomParams::for_capacity(capacity, opts.target_fpr);
+    let bloom = match &opts.output {
+        Some(path) => BlockedBloom::new_for_file(params, path)?,
+        None => BlockedBloom::new(params)?,
+    };
     let hasher = TokenHasher::new(key);
     lap("sizing".into());
 

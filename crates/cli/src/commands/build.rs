@@ -20,6 +20,7 @@ pub fn run(args: &BuildArgs, printer: &Printer) -> anyhow::Result<ExitCode> {
         target_fpr: args.fpr,
         capacity: args.capacity,
         created_unix: source_date_epoch()?,
+        output: Some(args.output.clone()),
         ..BuildOptions::default()
     };
     if !(args.fpr > 0.0 && args.fpr < 1.0) {

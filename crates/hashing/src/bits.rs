@@ -3,11 +3,11 @@
 //! Lookups are one random cache-line load each, so TLB misses matter: with transparent huge
 //! pages a random load costs ~9 ns instead of ~13 ns (PERF-NOTES). A new filter lives in an
 //! anonymous mapping, zeroed lazily by the kernel and advised `MADV_HUGEPAGE`, or, built in
-//! place for its output file, in a shared mapping of that file's temporary ([`crate::infile`]). A filter loaded
-//! from a file is a private (copy-on-write) mapping of the file's page-cache pages
-//! ([`BitArray::map_file`]): nothing is copied or zeroed, which matters because a fresh process
-//! pays dearly for first-touching new memory (on this VM class 149 MiB took 0.4–0.9 s to fault
-//! in, against milliseconds to map). Either way the bits start on a 4 KiB boundary, so every
+//! place for its output file, in a shared mapping of that file's temporary ([`crate::infile`]).
+//! A filter loaded from a file is a private (copy-on-write) mapping of the file's page-cache
+//! pages ([`BitArray::map_file`]): nothing is copied or zeroed, which matters because a fresh
+//! process pays dearly for first-touching new memory (on this VM class 149 MiB took 0.4–0.9 s
+//! to fault in, against milliseconds to map). Either way the bits start on a 4 KiB boundary, so every
 //! 64-byte block is cache-line aligned. Shared access is through `AtomicU64`, which has the
 //! layout of `u64`; exclusive access (`&mut`) may use plain words and bytes.
 

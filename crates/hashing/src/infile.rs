@@ -11,8 +11,8 @@
 //! kernels whose page cache uses large folios (ext4, xfs on Linux ≥ 6.x) it is mapped with
 //! 2 MiB pages, so inserts miss the TLB no more than in anonymous huge pages.
 //!
-//! Only on Linux and little-endian targets (the file stores little-endian words); anything
-//! that fails on the way (a filesystem without `fallocate`, a directory that cannot be
+//! Only on Linux and little-endian targets (the file stores little-endian words), and not on
+//! tmpfs (see `on_tmpfs`); anything that fails on the way (a filesystem without `fallocate`, a directory that cannot be
 //! written, no space) falls back to anonymous memory, and saving reports any real error.
 
 use std::path::Path;
@@ -34,6 +34,9 @@ pub(crate) fn draft_bits(target: &Path, bytes: u64) -> Option<BitArray> {
     let mapped_len = HEADER_LEN.checked_add(bits_len)?;
     let file_len = u64::try_from(mapped_len).ok()?.checked_add(CHECKSUM_LEN)?;
     let draft = AtomicFile::create(target).ok()?;
+    if on_tmpfs(&draft) {
+        return None;
+    }
     allocate(&draft, file_len)?;
     // SAFETY: a shared mapping of our own new temporary file (random name, created with
     // O_EXCL), allocated over its whole length just above, and never truncated by us while
@@ -46,6 +49,33 @@ pub(crate) fn draft_bits(target: &Path, bytes: u64) -> Option<BitArray> {
     };
     // SAFETY: as above; the file is allocated over the mapping.
     unsafe { BitArray::in_draft(map, HEADER_LEN, bits_len, draft).ok() }
+}
+
+/// Whether the file is on tmpfs: there the page cache is shared memory, which gets no huge
+/// pages unless the system enables them for shmem, and saving is a cheap memory copy anyway,
+/// so anonymous huge pages are the better home for the bits.
+#[cfg(target_os = "linux")]
+fn on_tmpfs(draft: &AtomicFile) -> bool {
+    use std::os::fd::AsRawFd;
+    const TMPFS_MAGIC: i64 = 0x0102_1994;
+    let Ok(file) = draft.file() else {
+        return true;
+    };
+    let mut st = std::mem::MaybeUninit::<libc::statfs>::uninit();
+    // SAFETY: fstatfs writes a `statfs` into the buffer we own; the descriptor is borrowed from
+    // `file` and open for the call; the buffer is read only after success.
+    if unsafe { libc::fstatfs(file.as_raw_fd(), st.as_mut_ptr()) } != 0 {
+        return false;
+    }
+    // SAFETY: initialised by the successful call just above.
+    #[allow(clippy::useless_conversion)] // `f_type`'s type differs between targets.
+    let f_type = i64::from(unsafe { st.assume_init() }.f_type);
+    f_type == TMPFS_MAGIC
+}
+
+#[cfg(not(target_os = "linux"))]
+fn on_tmpfs(_draft: &AtomicFile) -> bool {
+    true
 }
 
 /// Allocates `len` bytes of disk for the file (zeros to read), or `None`.

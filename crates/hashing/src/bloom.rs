@@ -80,7 +80,16 @@ impl BlockedBloom {
 
     /// A copy of this filter in new memory.
     pub fn try_clone(&self) -> Result<BlockedBloom, FilterError> {
-        let mut copy = BlockedBloom::new(self.params)?;
+        self.copy_into(BlockedBloom::new(self.params)?)
+    }
+
+    /// A copy of this filter built in place for the file `path` (see
+    /// [`BlockedBloom::new_for_file`]).
+    pub fn try_clone_for_file(&self, path: &Path) -> Result<BlockedBloom, FilterError> {
+        self.copy_into(BlockedBloom::new_for_file(self.params, path)?)
+    }
+
+    fn copy_into(&self, mut copy: BlockedBloom) -> Result<BlockedBloom, FilterError> {
         copy.bits
             .words_mut()
             .par_iter_mut()

@@ -285,12 +285,25 @@ impl Filter {
     /// [`measure_fpr`](Self::measure_fpr) and [`DEFAULT_FPR_PROBES`], as a build does, so
     /// merging the filters of A and B gives the bytes of one build from A and B.
     pub fn merge(filters: &[Filter]) -> Result<Filter, FilterError> {
+        Filter::merge_with(filters, BlockedBloom::try_clone)
+    }
+
+    /// [`Filter::merge`], built in place for the file `path` it will be saved to (see
+    /// [`BlockedBloom::new_for_file`]): saving there then needs no copy.
+    pub fn merge_for_file(filters: &[Filter], path: &Path) -> Result<Filter, FilterError> {
+        Filter::merge_with(filters, |b| b.try_clone_for_file(path))
+    }
+
+    fn merge_with(
+        filters: &[Filter],
+        copy: impl FnOnce(&BlockedBloom) -> Result<BlockedBloom, FilterError>,
+    ) -> Result<Filter, FilterError> {
         let incompatible = |reason: String| FilterError::Incompatible { reason };
         let (first, rest) = filters
             .split_first()
             .ok_or_else(|| incompatible("no filters to merge".into()))?;
         let mut header = first.header.clone();
-        let mut bloom = first.bloom.try_clone()?;
+        let mut bloom = copy(&first.bloom)?;
         for (i, f) in rest.iter().enumerate() {
             let h = &f.header;
             if h.key_id != header.key_id {

@@ -212,6 +212,16 @@ fn merge_unites_and_checks_compatibility() {
         merged.bloom.as_bytes(),
         joint.try_clone().unwrap().as_bytes()
     );
+    // Merged in place for its output file: the same file as merged in memory and saved.
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b) = (dir.path().join("a.lmf"), dir.path().join("b.lmf"));
+    merged.save(&a).unwrap();
+    Filter::merge_for_file(&parts, &b)
+        .unwrap()
+        .save(&b)
+        .unwrap();
+    assert_eq!(std::fs::read(&a).unwrap(), std::fs::read(&b).unwrap());
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 2);
 
     let mut other_key = part(0, TokenKind::Msisdn, 0);
     other_key.header.key_id = KeyId([1; 8]);

@@ -17,7 +17,8 @@ pub fn run(
     for p in inputs {
         filters.push(Filter::map(p).with_context(|| format!("cannot use filter {}", p.display()))?);
     }
-    let mut merged = Filter::merge(&filters).context("cannot merge these filters")?;
+    let mut merged =
+        Filter::merge_for_file(&filters, output).context("cannot merge these filters")?;
     merged
         .save(output)
         .with_context(|| format!("cannot write filter {}", output.display()))?;

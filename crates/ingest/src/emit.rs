@@ -84,7 +84,14 @@ impl<'s, S: RecordSink> Emitter<'s, S> {
         self.push_msisdn(Msisdn::parse_run(run));
     }
 
-    #[inline]
+    /// [`Emitter::msisdn_run`] for a run of `n` ASCII digits (`digits[..n]`) and dashes, after a
+    /// `+` if `plus` (see `normalize::known`).
+    #[inline(always)]
+    pub fn msisdn_digits(&mut self, digits: &[u8; 16], n: u32, plus: bool) {
+        self.push_msisdn(Msisdn::from_known_digits(digits, n, plus));
+    }
+
+    #[inline(always)]
     fn push_msisdn(&mut self, parsed: Result<Msisdn, RejectReason>) {
         match parsed {
             Ok(m) => {
@@ -106,7 +113,14 @@ impl<'s, S: RecordSink> Emitter<'s, S> {
         self.push_cnic(Cnic::parse_run(run));
     }
 
-    #[inline]
+    /// [`Emitter::cnic_run`] for a run of 13 ASCII digits (`digits[..13]`) and dashes, after a
+    /// `+` if `plus`.
+    #[inline(always)]
+    pub fn cnic_digits(&mut self, digits: &[u8; 16], plus: bool) {
+        self.push_cnic(Cnic::from_known_digits(digits, plus));
+    }
+
+    #[inline(always)]
     fn push_cnic(&mut self, parsed: Result<Cnic, RejectReason>) {
         match parsed {
             Ok(c) => {

@@ -9,9 +9,10 @@
 //! instructions every AVX2 CPU has) were detected, which is what makes its methods safe.
 
 use std::arch::x86_64::{
-    __m256i, _mm256_and_si256, _mm256_cmpeq_epi8, _mm256_loadu_si256, _mm256_min_epu8,
-    _mm256_movemask_epi8, _mm256_or_si256, _mm256_set1_epi8, _mm256_setr_epi8,
-    _mm256_setzero_si256, _mm256_shuffle_epi8, _mm256_srli_epi16, _mm256_sub_epi8,
+    __m128i, __m256i, _mm256_and_si256, _mm256_cmpeq_epi8, _mm256_loadu_si256, _mm256_min_epu8,
+    _mm256_movemask_epi8, _mm256_set1_epi8, _mm256_setr_epi8, _mm256_setzero_si256,
+    _mm256_shuffle_epi8, _mm256_srli_epi16, _mm256_sub_epi8, _mm_add_epi8, _mm_loadu_si128,
+    _mm_setr_epi8, _mm_shuffle_epi8, _mm_storeu_si128,
 };
 
 use super::segments::{walk, Classify, Masks, Window};
@@ -65,6 +66,12 @@ impl Classify for Avx2 {
     fn window(&self, window: &[u8; 32]) -> Window {
         // SAFETY: `self` exists, so the CPU has AVX2.
         unsafe { classify_window(window) }
+    }
+
+    #[inline(always)]
+    fn pack(&self, bytes: &[u8; 16], dashes: u32) -> [u8; 16] {
+        // SAFETY: `self` exists, so the CPU has AVX2 (and so SSSE3).
+        unsafe { pack(bytes, dashes) }
     }
 }
 
@@ -124,17 +131,66 @@ unsafe fn classify_window(window: &[u8; 32]) -> Window {
         let v = _mm256_loadu_si256(window.as_ptr().cast::<__m256i>());
         let (digit, _, _, high) = ascii(v);
         let space = _mm256_cmpeq_epi8(v, _mm256_set1_epi8(b' ' as i8));
-        let open = _mm256_or_si256(
-            _mm256_cmpeq_epi8(v, _mm256_set1_epi8(b'+' as i8)),
-            _mm256_cmpeq_epi8(v, _mm256_set1_epi8(b'(' as i8)),
-        );
+        let plus = _mm256_movemask_epi8(_mm256_cmpeq_epi8(v, _mm256_set1_epi8(b'+' as i8)));
+        let paren = _mm256_movemask_epi8(_mm256_cmpeq_epi8(v, _mm256_set1_epi8(b'(' as i8)));
+        let dash = _mm256_cmpeq_epi8(v, _mm256_set1_epi8(b'-' as i8));
         Window {
             digit,
             space: _mm256_movemask_epi8(space) as u32,
-            open: _mm256_movemask_epi8(open) as u32,
+            open: (plus | paren) as u32,
             high,
+            dash: _mm256_movemask_epi8(dash) as u32,
+            plus: plus as u32,
         }
     }
+}
+
+/// `SKIP[q]`: 1 in bytes `q..16`, 0 below (so `SKIP[16]` is all 0).
+static SKIP: [[i8; 16]; 17] = {
+    let mut t = [[0i8; 16]; 17];
+    let mut q = 0;
+    while q < 16 {
+        let mut j = q;
+        while j < 16 {
+            t[q][j] = 1;
+            j += 1;
+        }
+        q += 1;
+    }
+    t
+};
+
+/// The bytes of `bytes` not at a bit of `dashes` (at most two; more are ignored), in order,
+/// then unspecified bytes: a byte shuffle whose index skips each dash.
+///
+/// # Safety
+/// The CPU must support AVX2.
+#[target_feature(enable = "avx2")]
+#[inline]
+#[allow(unused_unsafe)] // As for `ascii`.
+unsafe fn pack(bytes: &[u8; 16], dashes: u32) -> [u8; 16] {
+    // Output byte `j` takes input byte `j`, plus one for each dash at or below the input byte
+    // it lands on: from output `d1` on for the first dash (input `d1`), from output `d2 - 1` on
+    // for the second (input `d2`, one dash below it). No dash: 16, nothing skipped.
+    let first = dashes.trailing_zeros().min(16) as usize;
+    let second = (dashes & dashes.wrapping_sub(1))
+        .trailing_zeros()
+        .saturating_sub(1)
+        .min(16) as usize;
+    let mut out = [0u8; 16];
+    // SAFETY: `bytes`, the `SKIP` rows and `out` are 16 bytes each (unaligned loads and store);
+    // the caller guarantees AVX2, which includes SSSE3's byte shuffle.
+    unsafe {
+        let iota = _mm_setr_epi8(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+        let skip = |q: usize| _mm_loadu_si128(SKIP[q].as_ptr().cast::<__m128i>());
+        let index = _mm_add_epi8(iota, _mm_add_epi8(skip(first), skip(second)));
+        let v = _mm_loadu_si128(bytes.as_ptr().cast::<__m128i>());
+        _mm_storeu_si128(
+            out.as_mut_ptr().cast::<__m128i>(),
+            _mm_shuffle_epi8(v, index),
+        );
+    }
+    out
 }
 
 /// ASCII classes of 32 bytes: (digits, run bytes, newlines, bytes >= 0x80).
@@ -206,7 +262,7 @@ unsafe fn wide(v: __m256i) -> [u32; 4] {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::scan::reference::{reference_masks, reference_window};
+    use crate::scan::reference::{reference_masks, reference_pack, reference_window};
 
     #[test]
     fn every_byte_at_every_position() {
@@ -229,6 +285,28 @@ mod tests {
                     );
                 }
             }
+        }
+    }
+
+    #[test]
+    fn pack_skips_up_to_two_dashes() {
+        let Some(simd) = Avx2::detect() else { return };
+        let bytes: [u8; 16] = *b"0123456789abcdef";
+        let mut masks = vec![0u32];
+        for a in 0..16 {
+            masks.push(1 << a);
+            for b in a + 1..16 {
+                masks.push(1 << a | 1 << b);
+            }
+        }
+        for dashes in masks {
+            let kept = 16 - dashes.count_ones() as usize;
+            let got = simd.pack(&bytes, dashes);
+            assert_eq!(
+                got[..kept],
+                reference_pack(&bytes, dashes)[..kept],
+                "{dashes:#x}"
+            );
         }
     }
 

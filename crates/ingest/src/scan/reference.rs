@@ -14,6 +14,20 @@ impl Classify for Reference {
     fn window(&self, window: &[u8; 32]) -> Window {
         reference_window(window)
     }
+
+    fn pack(&self, bytes: &[u8; 16], dashes: u32) -> [u8; 16] {
+        reference_pack(bytes, dashes)
+    }
+}
+
+/// The bytes not at a bit of `dashes`, in order, then zeros.
+pub(super) fn reference_pack(bytes: &[u8; 16], dashes: u32) -> [u8; 16] {
+    let mut out = [0u8; 16];
+    let kept = (0..16).filter(|&i| dashes >> i & 1 == 0).map(|i| bytes[i]);
+    for (slot, b) in out.iter_mut().zip(kept) {
+        *slot = b;
+    }
+    out
 }
 
 /// The masks of a 64-byte block followed by `next`.
@@ -61,6 +75,12 @@ pub(super) fn reference_window(window: &[u8; 32]) -> Window {
         }
         if b >= 0x80 {
             w.high |= bit;
+        }
+        if b == b'-' {
+            w.dash |= bit;
+        }
+        if b == b'+' {
+            w.plus |= bit;
         }
     }
     w

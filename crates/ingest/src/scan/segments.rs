@@ -11,7 +11,7 @@
 
 pub(super) use super::shape::Window;
 use super::shape::{shape, Shape};
-use super::{emit_run, emit_runs};
+use super::{emit_plain, emit_run, emit_runs};
 use crate::emit::Emitter;
 use crate::RecordSink;
 
@@ -23,6 +23,9 @@ pub(super) trait Classify {
     fn block(&self, block: &[u8; 64], next: impl FnOnce() -> u8) -> Masks;
     /// The masks of the 32 bytes from a candidate segment's start.
     fn window(&self, window: &[u8; 32]) -> Window;
+    /// The bytes of `bytes` not at a bit of `dashes` (at most two bits), in order: the digits of
+    /// a plain run (see `shape`). The bytes after them are unspecified.
+    fn pack(&self, bytes: &[u8; 16], dashes: u32) -> [u8; 16];
 }
 
 /// Digits a segment needs before it can hold a candidate.
@@ -107,6 +110,27 @@ impl<S: RecordSink> Lines<'_, '_, '_, S> {
                 Shape::One { run, digits } => {
                     if let Some(run) = seg.get(run) {
                         emit_run(run, digits, self.em);
+                    }
+                    return;
+                }
+                Shape::Plain {
+                    run,
+                    digits,
+                    first,
+                    dashes,
+                    plus,
+                } => {
+                    // The 16 bytes from the first digit: the run and maybe bytes after it.
+                    let bytes = self.data.get(start + first..).and_then(|s| s.get(..16));
+                    match bytes.and_then(|b| <&[u8; 16]>::try_from(b).ok()) {
+                        Some(bytes) => {
+                            emit_plain(&simd.pack(bytes, dashes), digits, plus, self.em);
+                        }
+                        None => {
+                            if let Some(run) = seg.get(run) {
+                                emit_run(run, digits, self.em);
+                            }
+                        }
                     }
                     return;
                 }

@@ -7,6 +7,12 @@
 //! fewer than 10 digits whose first group starts with `+` or `(`), or else at the first digit,
 //! and it ends at the last digit. So the run is known from four masks without the byte loop.
 //! Anything else (spaces between digits, wide digits) goes to the run finder.
+//!
+//! The commonest simple runs are *plain*: digits with at most two dashes between them, spanning
+//! at most 16 bytes, maybe right after a `+` that is the segment's only `+` or `(` before the
+//! first digit (`03001234567`, `+923001234567`, `35202-1234567-1`, `0300-1234567`). The
+//! normalizer's scanner would return exactly their digits and the `+`, so the walk packs the
+//! digits itself (see `Classify::pack`) and hands them over (see `normalize::known`).
 
 use std::ops::Range;
 
@@ -21,6 +27,10 @@ pub(crate) struct Window {
     pub open: u32,
     /// Bytes >= 0x80.
     pub high: u32,
+    /// `-`.
+    pub dash: u32,
+    /// `+`.
+    pub plus: u32,
 }
 
 /// What the run finder would find in a segment.
@@ -28,6 +38,16 @@ pub(crate) struct Window {
 pub(super) enum Shape {
     /// Exactly one run with `digits` digits: `run` of the segment.
     One { run: Range<usize>, digits: u32 },
+    /// Exactly one run with `digits` digits, `run` of the segment, and it is plain: its first
+    /// digit is at `first`, the dashes after it at the bits of `dashes` (bit `i` for byte
+    /// `first + i`, at most two, all below bit 16), and it starts with a `+` if `plus`.
+    Plain {
+        run: Range<usize>,
+        digits: u32,
+        first: usize,
+        dashes: u32,
+        plus: bool,
+    },
     /// No run of 10 to 14 digits.
     Nothing,
     /// Not simple: ask the run finder.
@@ -67,10 +87,24 @@ pub(super) fn shape(w: &Window, len: usize) -> Shape {
     } else {
         first
     };
-    Shape::One {
-        run: start as usize..last as usize + 1,
-        digits,
+    let run = start as usize..last as usize + 1;
+    // Plain: only dashes between the digits, and no opening byte but a `+` right before them.
+    let dashes = (below(last) & !digit) >> first;
+    let plus = open != 0 && open == w.plus & (1 << (first - 1));
+    if dashes & !(w.dash >> first) == 0
+        && last - first < 16
+        && dashes.count_ones() <= 2
+        && (open == 0 || plus)
+    {
+        return Shape::Plain {
+            run,
+            digits,
+            first: first as usize,
+            dashes,
+            plus,
+        };
     }
+    Shape::One { run, digits }
 }
 
 #[cfg(test)]
@@ -88,9 +122,26 @@ mod tests {
     #[test]
     fn simple_shapes() {
         let one = |r: Range<usize>, digits| Shape::One { run: r, digits };
-        assert_eq!(of(" 03001234567"), one(1..12, 11));
-        assert_eq!(of(" 16389-4615243-9 "), one(1..16, 13));
-        assert_eq!(of(" +923087713028"), one(1..14, 12));
+        let plain = |r: Range<usize>, digits, first, dashes, plus| Shape::Plain {
+            run: r,
+            digits,
+            first,
+            dashes,
+            plus,
+        };
+        assert_eq!(of(" 03001234567"), plain(1..12, 11, 1, 0, false));
+        assert_eq!(
+            of(" 16389-4615243-9 "),
+            plain(1..16, 13, 1, 1 << 5 | 1 << 13, false)
+        );
+        assert_eq!(of(" +923087713028"), plain(1..14, 12, 2, 0, true));
+        assert_eq!(of("+-923087713028"), one(0..14, 12));
+        assert_eq!(of("(923087713028"), one(0..13, 12));
+        assert_eq!(of("+(923087713028"), one(0..14, 12));
+        assert_eq!(of("-0300-1234567"), plain(1..13, 11, 1, 1 << 4, false));
+        assert_eq!(of("0-300-123-4567"), one(0..14, 11));
+        assert_eq!(of("0300.1234567"), one(0..12, 11));
+        assert_eq!(of("0-3-0-0-1-2-3-4-5-6-7"), one(0..21, 11));
         assert_eq!(of("- ( +0300-1234567-"), one(2..17, 11));
         assert_eq!(of(" 0300 1234567"), Shape::Complex);
         assert_eq!(of("1234567890123456"), Shape::Nothing);

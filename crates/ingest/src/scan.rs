@@ -28,6 +28,8 @@
 
 #[cfg(target_arch = "x86_64")]
 mod classify;
+#[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
+mod direct;
 #[cfg(test)]
 mod reference;
 // Without x86-64 only the tests drive the walk.

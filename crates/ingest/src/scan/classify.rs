@@ -9,10 +9,11 @@
 //! instructions every AVX2 CPU has) were detected, which is what makes its methods safe.
 
 use std::arch::x86_64::{
-    __m128i, __m256i, _mm256_and_si256, _mm256_cmpeq_epi8, _mm256_loadu_si256, _mm256_min_epu8,
-    _mm256_movemask_epi8, _mm256_set1_epi8, _mm256_setr_epi8, _mm256_setzero_si256,
-    _mm256_shuffle_epi8, _mm256_srli_epi16, _mm256_sub_epi8, _mm_add_epi8, _mm_loadu_si128,
-    _mm_setr_epi8, _mm_shuffle_epi8, _mm_storeu_si128,
+    __m128i, __m256i, _mm256_add_epi8, _mm256_and_si256, _mm256_cmpeq_epi8, _mm256_loadu_si256,
+    _mm256_min_epu8, _mm256_movemask_epi8, _mm256_set1_epi8, _mm256_setr_epi8,
+    _mm256_setzero_si256, _mm256_shuffle_epi8, _mm256_srli_epi16, _mm256_sub_epi8, _mm_add_epi8,
+    _mm_cmpeq_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_set1_epi8, _mm_setr_epi8,
+    _mm_shuffle_epi8, _mm_storeu_si128,
 };
 
 use super::segments::{walk, Classify, Masks, Window};
@@ -69,9 +70,9 @@ impl Classify for Avx2 {
     }
 
     #[inline(always)]
-    fn pack(&self, bytes: &[u8; 16], dashes: u32) -> [u8; 16] {
+    fn pack_plain(&self, bytes: &[u8; 16], between: u32) -> Option<[u8; 16]> {
         // SAFETY: `self` exists, so the CPU has AVX2 (and so SSSE3).
-        unsafe { pack(bytes, dashes) }
+        unsafe { pack_plain(bytes, between) }
     }
 }
 
@@ -92,15 +93,16 @@ unsafe fn classify(block: &[u8; 64], next: impl FnOnce() -> u8) -> Masks {
         )
     };
     // SAFETY: the caller guarantees AVX2.
-    let (da, ra, na, ha) = unsafe { ascii(a) };
+    let (da, ra, na, ha, oa) = unsafe { ascii(a) };
     // SAFETY: as above.
-    let (db, rb, nb, hb) = unsafe { ascii(b) };
+    let (db, rb, nb, hb, ob) = unsafe { ascii(b) };
     let join = |lo: u32, hi: u32| u64::from(lo) | u64::from(hi) << 32;
     let mut m = Masks {
         digit: join(da, db),
         run: join(ra, rb),
         newline: join(na, nb),
         lead: 0,
+        open: join(oa, ob),
     };
     if join(ha, hb) != 0 {
         // SAFETY: the caller guarantees AVX2.
@@ -129,7 +131,7 @@ unsafe fn classify_window(window: &[u8; 32]) -> Window {
     // SAFETY: `window` is 32 readable bytes (an unaligned load); the caller guarantees AVX2.
     unsafe {
         let v = _mm256_loadu_si256(window.as_ptr().cast::<__m256i>());
-        let (digit, _, _, high) = ascii(v);
+        let (digit, _, _, high, _) = ascii(v);
         let space = _mm256_cmpeq_epi8(v, _mm256_set1_epi8(b' ' as i8));
         let plus = _mm256_movemask_epi8(_mm256_cmpeq_epi8(v, _mm256_set1_epi8(b'+' as i8)));
         let paren = _mm256_movemask_epi8(_mm256_cmpeq_epi8(v, _mm256_set1_epi8(b'(' as i8)));
@@ -160,40 +162,48 @@ static SKIP: [[i8; 16]; 17] = {
     t
 };
 
-/// The bytes of `bytes` not at a bit of `dashes` (at most two; more are ignored), in order,
-/// then unspecified bytes: a byte shuffle whose index skips each dash.
+/// If the bytes of `bytes` at the bits of `between` are at most two dashes, the other bytes in
+/// order, then unspecified bytes: a byte shuffle whose index skips each dash.
 ///
 /// # Safety
 /// The CPU must support AVX2.
 #[target_feature(enable = "avx2")]
 #[inline]
 #[allow(unused_unsafe)] // As for `ascii`.
-unsafe fn pack(bytes: &[u8; 16], dashes: u32) -> [u8; 16] {
+unsafe fn pack_plain(bytes: &[u8; 16], between: u32) -> Option<[u8; 16]> {
+    // SAFETY: `bytes` is 16 readable bytes (an unaligned load); the caller guarantees AVX2.
+    let (v, dashes) = unsafe {
+        let v = _mm_loadu_si128(bytes.as_ptr().cast::<__m128i>());
+        let dash = _mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(b'-' as i8)));
+        (v, dash as u32)
+    };
+    if between & !dashes != 0 || between.count_ones() > 2 {
+        return None;
+    }
     // Output byte `j` takes input byte `j`, plus one for each dash at or below the input byte
     // it lands on: from output `d1` on for the first dash (input `d1`), from output `d2 - 1` on
     // for the second (input `d2`, one dash below it). No dash: 16, nothing skipped.
-    let first = dashes.trailing_zeros().min(16) as usize;
-    let second = (dashes & dashes.wrapping_sub(1))
+    let first = between.trailing_zeros().min(16) as usize;
+    let second = (between & between.wrapping_sub(1))
         .trailing_zeros()
         .saturating_sub(1)
         .min(16) as usize;
     let mut out = [0u8; 16];
-    // SAFETY: `bytes`, the `SKIP` rows and `out` are 16 bytes each (unaligned loads and store);
-    // the caller guarantees AVX2, which includes SSSE3's byte shuffle.
+    // SAFETY: the `SKIP` rows and `out` are 16 bytes each (unaligned loads and store); the
+    // caller guarantees AVX2, which includes SSSE3's byte shuffle.
     unsafe {
         let iota = _mm_setr_epi8(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
         let skip = |q: usize| _mm_loadu_si128(SKIP[q].as_ptr().cast::<__m128i>());
         let index = _mm_add_epi8(iota, _mm_add_epi8(skip(first), skip(second)));
-        let v = _mm_loadu_si128(bytes.as_ptr().cast::<__m128i>());
         _mm_storeu_si128(
             out.as_mut_ptr().cast::<__m128i>(),
             _mm_shuffle_epi8(v, index),
         );
     }
-    out
+    Some(out)
 }
 
-/// ASCII classes of 32 bytes: (digits, run bytes, newlines, bytes >= 0x80).
+/// ASCII classes of 32 bytes: (digits, run bytes, newlines, bytes >= 0x80, `+` and `(`).
 ///
 /// # Safety
 /// The CPU must support AVX2.
@@ -201,19 +211,20 @@ unsafe fn pack(bytes: &[u8; 16], dashes: u32) -> [u8; 16] {
 #[inline]
 // Newer Rust lets AVX2 code call the intrinsics without `unsafe`; the MSRV (1.85) needs it.
 #[allow(unused_unsafe)]
-unsafe fn ascii(v: __m256i) -> (u32, u32, u32, u32) {
+unsafe fn ascii(v: __m256i) -> (u32, u32, u32, u32, u32) {
     // SAFETY: register-only AVX2 intrinsics; the caller guarantees AVX2.
     unsafe {
         // Nibble lookup: the high nibble selects digits (3) or separators and space (2), the
-        // low nibble which of them. Bit 7 marks a digit, bit 0 a separator or space. A byte
-        // >= 0x80 looks up 0 in `lo` (pshufb zeroes lanes whose index has the high bit set).
+        // low nibble which of them. Bit 7 marks a digit, bit 6 `(` or `+`, bit 0 a separator or
+        // space. A byte >= 0x80 looks up 0 in `lo` (pshufb zeroes lanes whose index has the
+        // high bit set).
         let lo = _mm256_setr_epi8(
-            -127, -128, -128, -128, -128, -128, -128, -128, -127, -127, 0, 1, 0, 1, 1, 0, //
-            -127, -128, -128, -128, -128, -128, -128, -128, -127, -127, 0, 1, 0, 1, 1, 0,
+            -127, -128, -128, -128, -128, -128, -128, -128, -63, -127, 0, 65, 0, 1, 1, 0, //
+            -127, -128, -128, -128, -128, -128, -128, -128, -63, -127, 0, 65, 0, 1, 1, 0,
         );
         let hi = _mm256_setr_epi8(
-            0, 0, 1, -128, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, //
-            0, 0, 1, -128, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+            0, 0, 65, -128, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, //
+            0, 0, 65, -128, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
         );
         let high_nibble = _mm256_and_si256(_mm256_srli_epi16::<4>(v), _mm256_set1_epi8(0x0F));
         let class = _mm256_and_si256(
@@ -227,6 +238,7 @@ unsafe fn ascii(v: __m256i) -> (u32, u32, u32, u32) {
             !(_mm256_movemask_epi8(not_run) as u32),
             _mm256_movemask_epi8(newline) as u32,
             _mm256_movemask_epi8(v) as u32,
+            _mm256_movemask_epi8(_mm256_add_epi8(class, class)) as u32,
         )
     }
 }
@@ -262,7 +274,7 @@ unsafe fn wide(v: __m256i) -> [u32; 4] {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::scan::reference::{reference_masks, reference_pack, reference_window};
+    use crate::scan::reference::{reference_masks, reference_pack_plain, reference_window};
 
     #[test]
     fn every_byte_at_every_position() {
@@ -289,24 +301,27 @@ mod tests {
     }
 
     #[test]
-    fn pack_skips_up_to_two_dashes() {
+    fn pack_plain_skips_up_to_two_dashes() {
         let Some(simd) = Avx2::detect() else { return };
-        let bytes: [u8; 16] = *b"0123456789abcdef";
         let mut masks = vec![0u32];
         for a in 0..16 {
             masks.push(1 << a);
             for b in a + 1..16 {
                 masks.push(1 << a | 1 << b);
+                masks.push(1 << a | 1 << b | 1 << 15);
             }
         }
-        for dashes in masks {
-            let kept = 16 - dashes.count_ones() as usize;
-            let got = simd.pack(&bytes, dashes);
-            assert_eq!(
-                got[..kept],
-                reference_pack(&bytes, dashes)[..kept],
-                "{dashes:#x}"
-            );
+        for between in masks {
+            for bytes in [
+                *b"0123456789abcdef",
+                *b"0-2-4-6-8-a-c-e-",
+                *b"----------------",
+            ] {
+                let kept = 16 - between.count_ones() as usize;
+                let got = simd.pack_plain(&bytes, between).map(|p| p[..kept].to_vec());
+                let want = reference_pack_plain(&bytes, between).map(|p| p[..kept].to_vec());
+                assert_eq!(got, want, "{between:#x} {bytes:?}");
+            }
         }
     }
 

@@ -15,19 +15,24 @@ impl Classify for Reference {
         reference_window(window)
     }
 
-    fn pack(&self, bytes: &[u8; 16], dashes: u32) -> [u8; 16] {
-        reference_pack(bytes, dashes)
+    fn pack_plain(&self, bytes: &[u8; 16], between: u32) -> Option<[u8; 16]> {
+        reference_pack_plain(bytes, between)
     }
 }
 
-/// The bytes not at a bit of `dashes`, in order, then zeros.
-pub(super) fn reference_pack(bytes: &[u8; 16], dashes: u32) -> [u8; 16] {
+/// If the bytes at the bits of `between` are at most two dashes, the others in order, then
+/// zeros.
+pub(super) fn reference_pack_plain(bytes: &[u8; 16], between: u32) -> Option<[u8; 16]> {
+    let at = |i: usize| between >> i & 1 != 0;
+    if between.count_ones() > 2 || (0..16).any(|i| at(i) && bytes[i] != b'-') {
+        return None;
+    }
     let mut out = [0u8; 16];
-    let kept = (0..16).filter(|&i| dashes >> i & 1 == 0).map(|i| bytes[i]);
+    let kept = (0..16).filter(|&i| !at(i)).map(|i| bytes[i]);
     for (slot, b) in out.iter_mut().zip(kept) {
         *slot = b;
     }
-    out
+    Some(out)
 }
 
 /// The masks of a 64-byte block followed by `next`.
@@ -54,6 +59,9 @@ pub(super) fn reference_masks(block: &[u8; 64], next: u8) -> Masks {
         }
         if lead(i) {
             m.lead |= bit;
+        }
+        if b == b'+' || b == b'(' {
+            m.open |= bit;
         }
     }
     m

@@ -7,8 +7,12 @@
 //! plus wide-digit lead bytes) holds no run of 10, so only segments with 10 or more are handed
 //! to the run finder; everything else costs a few bit operations per block. Newlines end records
 //! in the same pass, in order with the candidates, so the [`Emitter`] sees the same calls as
-//! from the line loop.
+//! from the line loop. A candidate segment within the masks at hand (its block, or 32 bytes
+//! either side of the block edge) that they show may be plain goes straight to the normalizer
+//! (`direct`); any other is classified again from its start (`shape`) or given to the run
+//! finder.
 
+use super::direct::{direct, Near};
 pub(super) use super::shape::Window;
 use super::shape::{shape, Shape};
 use super::{emit_plain, emit_run, emit_runs};
@@ -23,9 +27,9 @@ pub(super) trait Classify {
     fn block(&self, block: &[u8; 64], next: impl FnOnce() -> u8) -> Masks;
     /// The masks of the 32 bytes from a candidate segment's start.
     fn window(&self, window: &[u8; 32]) -> Window;
-    /// The bytes of `bytes` not at a bit of `dashes` (at most two bits), in order: the digits of
-    /// a plain run (see `shape`). The bytes after them are unspecified.
-    fn pack(&self, bytes: &[u8; 16], dashes: u32) -> [u8; 16];
+    /// If the bytes of `bytes` at the bits of `between` are at most two dashes, the other bytes
+    /// in order (then unspecified bytes): the digits of a plain run (see `shape`).
+    fn pack_plain(&self, bytes: &[u8; 16], between: u32) -> Option<[u8; 16]>;
 }
 
 /// Digits a segment needs before it can hold a candidate.
@@ -43,6 +47,8 @@ pub(super) struct Masks {
     pub newline: u64,
     /// Lead bytes of wide digits.
     pub lead: u64,
+    /// `+` and `(`.
+    pub open: u64,
 }
 
 impl Masks {
@@ -122,10 +128,9 @@ impl<S: RecordSink> Lines<'_, '_, '_, S> {
                 } => {
                     // The 16 bytes from the first digit: the run and maybe bytes after it.
                     let bytes = self.data.get(start + first..).and_then(|s| s.get(..16));
-                    match bytes.and_then(|b| <&[u8; 16]>::try_from(b).ok()) {
-                        Some(bytes) => {
-                            emit_plain(&simd.pack(bytes, dashes), digits, plus, self.em);
-                        }
+                    let bytes = bytes.and_then(|b| <&[u8; 16]>::try_from(b).ok());
+                    match bytes.and_then(|b| simd.pack_plain(b, dashes)) {
+                        Some(packed) => emit_plain(&packed, digits, plus, self.em),
                         None => {
                             if let Some(run) = seg.get(run) {
                                 emit_run(run, digits, self.em);
@@ -139,6 +144,26 @@ impl<S: RecordSink> Lines<'_, '_, '_, S> {
             }
         }
         emit_runs(seg, self.em);
+    }
+
+    /// Emits the candidates of the segment `s..e` (`s < e < 64`) of the 64 bytes from `base`,
+    /// whose masks are `near`: directly if the masks show it may be plain (see `direct`), else
+    /// through [`segment`](Self::segment).
+    #[inline(always)]
+    fn candidate(&mut self, simd: &impl Classify, base: usize, near: &Near, s: u32, e: u32) {
+        if let Some(d) = direct(near, s, e) {
+            let at = base + d.first as usize;
+            let bytes = self.data.get(at..at + 16);
+            let bytes = bytes.and_then(|b| <&[u8; 16]>::try_from(b).ok());
+            let plus = d.open && at > 0 && self.data.get(at - 1) == Some(&b'+');
+            if d.open == plus {
+                if let Some(packed) = bytes.and_then(|b| simd.pack_plain(b, d.between)) {
+                    emit_plain(&packed, d.digits, plus, self.em);
+                    return;
+                }
+            }
+        }
+        self.segment(simd, base + s as usize, base + e as usize);
     }
 
     /// The last line, if the chunk does not end with a newline.
@@ -171,6 +196,8 @@ pub(super) fn walk<S: RecordSink>(
     let mut blocks = data.chunks_exact(64);
     let mut off = 0;
     let mut tail = [0u8; 64];
+    // The masks of the previous block.
+    let mut prev = Masks::default();
     loop {
         let block = match blocks.next() {
             Some(b) => b,
@@ -187,6 +214,7 @@ pub(super) fn walk<S: RecordSink>(
         };
         // After the last partial block there is no next byte: `get` gives 0.
         let m = simd.block(block, || data.get(off + 64).copied().unwrap_or(0));
+        let near = Near::of(&m);
         let run = m.run | carry;
         carry = m.lead >> 63;
         let brk = !run;
@@ -196,7 +224,15 @@ pub(super) fn walk<S: RecordSink>(
             // The first break ends the segment carried in from earlier blocks.
             let first = brk.trailing_zeros();
             if seg_digits.saturating_add((m.digit & below(first)).count_ones()) >= MIN_DIGITS {
-                lines.segment(&simd, seg_start, off + first as usize);
+                if seg_start >= off {
+                    lines.candidate(&simd, off, &near, (seg_start - off) as u32, first);
+                } else if seg_start + 32 >= off && first < 32 {
+                    let straddling = Near::straddling(&prev, &m);
+                    let s = (seg_start + 32 - off) as u32;
+                    lines.candidate(&simd, off - 32, &straddling, s, first + 32);
+                } else {
+                    lines.segment(&simd, seg_start, off + first as usize);
+                }
             }
             // Segments between the first and the last break.
             let last = 63 - brk.leading_zeros();
@@ -210,7 +246,7 @@ pub(super) fn walk<S: RecordSink>(
                     let e = (brk & !below(p)).trailing_zeros();
                     if (inner & below(e)).count_ones() >= MIN_DIGITS {
                         lines.newlines_below(&mut nl, off, s);
-                        lines.segment(&simd, off + s as usize, off + e as usize);
+                        lines.candidate(&simd, off, &near, s, e);
                     }
                     inner &= !below(e);
                 }
@@ -219,6 +255,7 @@ pub(super) fn walk<S: RecordSink>(
             seg_start = off + last as usize + 1;
             seg_digits = m.digit.checked_shr(last + 1).unwrap_or(0).count_ones();
         }
+        prev = m;
         off += 64;
         if off > data.len() {
             break;

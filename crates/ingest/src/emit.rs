@@ -84,10 +84,10 @@ impl<'s, S: RecordSink> Emitter<'s, S> {
         self.push_msisdn(Msisdn::parse_run(run));
     }
 
-    /// [`Emitter::msisdn_run`] for a run of `n` ASCII digits (`digits[..n]`) and dashes, after a
-    /// `+` if `plus` (see `normalize::known`).
+    /// [`Emitter::msisdn_run`] for a run of `n` ASCII digits (the low bytes of `digits`) and
+    /// dashes, after a `+` if `plus` (see `normalize::known`).
     #[inline(always)]
-    pub fn msisdn_digits(&mut self, digits: &[u8; 16], n: u32, plus: bool) {
+    pub fn msisdn_digits(&mut self, digits: u128, n: u32, plus: bool) {
         self.push_msisdn(Msisdn::from_known_digits(digits, n, plus));
     }
 
@@ -113,10 +113,10 @@ impl<'s, S: RecordSink> Emitter<'s, S> {
         self.push_cnic(Cnic::parse_run(run));
     }
 
-    /// [`Emitter::cnic_run`] for a run of 13 ASCII digits (`digits[..13]`) and dashes, after a
-    /// `+` if `plus`.
+    /// [`Emitter::cnic_run`] for a run of 13 ASCII digits (the low bytes of `digits`) and
+    /// dashes, after a `+` if `plus`.
     #[inline(always)]
-    pub fn cnic_digits(&mut self, digits: &[u8; 16], plus: bool) {
+    pub fn cnic_digits(&mut self, digits: u128, plus: bool) {
         self.push_cnic(Cnic::from_known_digits(digits, plus));
     }
 

@@ -228,10 +228,10 @@ fn emit_run<S: RecordSink>(run: &[u8], digits: u32, em: &mut Emitter<'_, S>) {
     }
 }
 
-/// [`emit_run`] for a plain run (see `shape`) with `digits` digits, packed in `packed`, after
-/// a `+` if `plus`.
+/// [`emit_run`] for a plain run (see `shape`) with `digits` digits, packed in the low bytes of
+/// `packed`, after a `+` if `plus`.
 #[inline(always)]
-fn emit_plain<S: RecordSink>(packed: &[u8; 16], digits: u32, plus: bool, em: &mut Emitter<'_, S>) {
+fn emit_plain<S: RecordSink>(packed: u128, digits: u32, plus: bool, em: &mut Emitter<'_, S>) {
     match digits {
         13 => em.cnic_digits(packed, plus),
         10..=12 | 14 => em.msisdn_digits(packed, digits, plus),

@@ -58,44 +58,53 @@ const MOBILE: [u16; 16] = {
 };
 
 impl Msisdn {
-    /// What [`Msisdn::parse`] gives for a run of `n` ASCII digits (`d[..n]`, `n` in 10..=14) and
-    /// dashes, after a `+` if `plus`.
+    /// What [`Msisdn::parse`] gives for a run of `n` ASCII digits and dashes (`n` in 10..=14),
+    /// after a `+` if `plus`; `digits` holds the digits in its low `n` bytes (little-endian).
     #[inline(always)]
     pub(crate) fn from_known_digits(
-        d: &[u8; 16],
+        digits: u128,
         n: u32,
         plus: bool,
     ) -> Result<Msisdn, RejectReason> {
-        let n = n as usize;
-        let head = u64::from_le_bytes([d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7]]);
         let (value, mask) = PREFIX
-            .get(usize::from(plus) * 5 + n.wrapping_sub(10))
+            .get(usize::from(plus) * 5 + (n as usize).wrapping_sub(10))
             .copied()
             .unwrap_or((1, 0));
-        let nsn = d.get(n.wrapping_sub(10)..n);
-        if let Some(nsn) = nsn.and_then(|s| <&[u8; 10]>::try_from(s).ok()) {
-            let second = usize::from(nsn[1].wrapping_sub(b'0') & 15);
-            let third = u32::from(nsn[2].wrapping_sub(b'0') & 15);
-            if head & mask == value && MOBILE[second] >> third & 1 != 0 {
-                let mut out = *b"920000000000";
-                out[2..].copy_from_slice(nsn);
-                return Ok(Msisdn(out));
-            }
+        // The national number is the last 10 digits; an ASCII digit's value is its low nibble.
+        // (Kept in registers: a byte array here costs a store-forwarding stall.)
+        let nsn = digits >> (8 * (n.wrapping_sub(10) & 7));
+        let second = (nsn >> 8) as usize & 15;
+        let third = (nsn >> 16) as u32 & 15;
+        if digits as u64 & mask == value && MOBILE[second] >> third & 1 != 0 {
+            // `92` and the national number.
+            let bytes = (nsn << 16 | 0x3239).to_le_bytes();
+            let mut out = [0u8; 12];
+            out.copy_from_slice(&bytes[..12]);
+            return Ok(Msisdn(out));
         }
-        Self::from_digits(d.get(..n).unwrap_or(&[]), plus)
+        Self::from_known_digits_cold(digits, n, plus)
+    }
+
+    /// [`from_known_digits`](Self::from_known_digits) for the digits it does not accept (some
+    /// error): out of line, as these are rare.
+    #[cold]
+    #[inline(never)]
+    fn from_known_digits_cold(digits: u128, n: u32, plus: bool) -> Result<Msisdn, RejectReason> {
+        let bytes = digits.to_le_bytes();
+        Self::from_digits(bytes.get(..n as usize).unwrap_or(&[]), plus)
     }
 }
 
 impl Cnic {
-    /// What [`Cnic::parse`] gives for a run of 13 ASCII digits (`d[..13]`) and dashes, after a
-    /// `+` if `plus`.
+    /// What [`Cnic::parse`] gives for a run of 13 ASCII digits and dashes, after a `+` if `plus`;
+    /// `digits` holds the digits in its low 13 bytes (little-endian).
     #[inline(always)]
-    pub(crate) fn from_known_digits(d: &[u8; 16], plus: bool) -> Result<Cnic, RejectReason> {
+    pub(crate) fn from_known_digits(digits: u128, plus: bool) -> Result<Cnic, RejectReason> {
         if plus {
             return Err(RejectReason::Junk);
         }
         let mut out = [0u8; 13];
-        out.copy_from_slice(&d[..13]);
+        out.copy_from_slice(&digits.to_le_bytes()[..13]);
         Self::from_canonical(out)
     }
 }
@@ -143,14 +152,20 @@ mod tests {
 
         #[test]
         fn msisdn_equals_parse((d, n, plus) in digits()) {
-            prop_assert_eq!(Msisdn::from_known_digits(&d, n, plus), general_msisdn(&d, n, plus));
+            prop_assert_eq!(
+                Msisdn::from_known_digits(u128::from_le_bytes(d), n, plus),
+                general_msisdn(&d, n, plus)
+            );
         }
 
         #[test]
         fn cnic_equals_parse((d, _n, plus) in digits()) {
             let digits = std::str::from_utf8(&d[..13]).unwrap();
             let text = if plus { format!("+{digits}") } else { digits.to_owned() };
-            prop_assert_eq!(Cnic::from_known_digits(&d, plus), Cnic::parse(text.as_bytes()));
+            prop_assert_eq!(
+                Cnic::from_known_digits(u128::from_le_bytes(d), plus),
+                Cnic::parse(text.as_bytes())
+            );
         }
     }
 
@@ -167,7 +182,7 @@ mod tests {
                         for n in 10..=14 {
                             for plus in [false, true] {
                                 assert_eq!(
-                                    Msisdn::from_known_digits(&d, n, plus),
+                                    Msisdn::from_known_digits(u128::from_le_bytes(d), n, plus),
                                     general_msisdn(&d, n, plus),
                                     "{head} {n} {plus}"
                                 );

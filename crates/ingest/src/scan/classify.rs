@@ -12,8 +12,8 @@ use std::arch::x86_64::{
     __m128i, __m256i, _mm256_add_epi8, _mm256_and_si256, _mm256_cmpeq_epi8, _mm256_loadu_si256,
     _mm256_min_epu8, _mm256_movemask_epi8, _mm256_set1_epi8, _mm256_setr_epi8,
     _mm256_setzero_si256, _mm256_shuffle_epi8, _mm256_srli_epi16, _mm256_sub_epi8, _mm_add_epi8,
-    _mm_cmpeq_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_set1_epi8, _mm_setr_epi8,
-    _mm_shuffle_epi8, _mm_storeu_si128,
+    _mm_cmpeq_epi8, _mm_cvtsi128_si64, _mm_extract_epi64, _mm_loadu_si128, _mm_movemask_epi8,
+    _mm_set1_epi8, _mm_setr_epi8, _mm_shuffle_epi8,
 };
 
 use super::segments::{walk, Classify, Masks, Window};
@@ -70,7 +70,7 @@ impl Classify for Avx2 {
     }
 
     #[inline(always)]
-    fn pack_plain(&self, bytes: &[u8; 16], between: u32) -> Option<[u8; 16]> {
+    fn pack_plain(&self, bytes: &[u8; 16], between: u32) -> Option<u128> {
         // SAFETY: `self` exists, so the CPU has AVX2 (and so SSSE3).
         unsafe { pack_plain(bytes, between) }
     }
@@ -106,18 +106,32 @@ unsafe fn classify(block: &[u8; 64], next: impl FnOnce() -> u8) -> Masks {
     };
     if join(ha, hb) != 0 {
         // SAFETY: the caller guarantees AVX2.
-        let (la, lb) = unsafe { (wide(a), wide(b)) };
-        m.add_wide(
-            [
-                join(la[0], lb[0]),
-                join(la[1], lb[1]),
-                join(la[2], lb[2]),
-                join(la[3], lb[3]),
-            ],
-            next(),
-        );
+        unsafe { add_wide(&mut m, a, b, next()) };
     }
     m
+}
+
+/// Adds the wide digits of the block `a`, `b` to `m`; `next` is the byte after it. Out of line:
+/// most blocks have no byte >= 0x80.
+///
+/// # Safety
+/// The CPU must support AVX2.
+#[target_feature(enable = "avx2")]
+#[cold]
+#[inline(never)]
+unsafe fn add_wide(m: &mut Masks, a: __m256i, b: __m256i, next: u8) {
+    // SAFETY: the caller guarantees AVX2.
+    let (la, lb) = unsafe { (wide(a), wide(b)) };
+    let join = |lo: u32, hi: u32| u64::from(lo) | u64::from(hi) << 32;
+    m.add_wide(
+        [
+            join(la[0], lb[0]),
+            join(la[1], lb[1]),
+            join(la[2], lb[2]),
+            join(la[3], lb[3]),
+        ],
+        next,
+    );
 }
 
 /// Classifies the 32 bytes from a candidate segment's start (see [`Window`]).
@@ -163,14 +177,15 @@ static SKIP: [[i8; 16]; 17] = {
 };
 
 /// If the bytes of `bytes` at the bits of `between` are at most two dashes, the other bytes in
-/// order, then unspecified bytes: a byte shuffle whose index skips each dash.
+/// order, then unspecified bytes, as a little-endian number: a byte shuffle whose index skips
+/// each dash.
 ///
 /// # Safety
 /// The CPU must support AVX2.
 #[target_feature(enable = "avx2")]
 #[inline]
 #[allow(unused_unsafe)] // As for `ascii`.
-unsafe fn pack_plain(bytes: &[u8; 16], between: u32) -> Option<[u8; 16]> {
+unsafe fn pack_plain(bytes: &[u8; 16], between: u32) -> Option<u128> {
     // SAFETY: `bytes` is 16 readable bytes (an unaligned load); the caller guarantees AVX2.
     let (v, dashes) = unsafe {
         let v = _mm_loadu_si128(bytes.as_ptr().cast::<__m128i>());
@@ -188,19 +203,17 @@ unsafe fn pack_plain(bytes: &[u8; 16], between: u32) -> Option<[u8; 16]> {
         .trailing_zeros()
         .saturating_sub(1)
         .min(16) as usize;
-    let mut out = [0u8; 16];
-    // SAFETY: the `SKIP` rows and `out` are 16 bytes each (unaligned loads and store); the
-    // caller guarantees AVX2, which includes SSSE3's byte shuffle.
+    // SAFETY: the `SKIP` rows are 16 bytes each (unaligned loads); the caller guarantees AVX2,
+    // which includes SSSE3's byte shuffle and SSE4.1's extraction.
     unsafe {
         let iota = _mm_setr_epi8(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
         let skip = |q: usize| _mm_loadu_si128(SKIP[q].as_ptr().cast::<__m128i>());
         let index = _mm_add_epi8(iota, _mm_add_epi8(skip(first), skip(second)));
-        _mm_storeu_si128(
-            out.as_mut_ptr().cast::<__m128i>(),
-            _mm_shuffle_epi8(v, index),
-        );
+        let packed = _mm_shuffle_epi8(v, index);
+        let lo = _mm_cvtsi128_si64(packed) as u64;
+        let hi = _mm_extract_epi64::<1>(packed) as u64;
+        Some(u128::from(lo) | u128::from(hi) << 64)
     }
-    Some(out)
 }
 
 /// ASCII classes of 32 bytes: (digits, run bytes, newlines, bytes >= 0x80, `+` and `(`).
@@ -318,7 +331,9 @@ mod tests {
                 *b"----------------",
             ] {
                 let kept = 16 - between.count_ones() as usize;
-                let got = simd.pack_plain(&bytes, between).map(|p| p[..kept].to_vec());
+                let got = simd
+                    .pack_plain(&bytes, between)
+                    .map(|p| p.to_le_bytes()[..kept].to_vec());
                 let want = reference_pack_plain(&bytes, between).map(|p| p[..kept].to_vec());
                 assert_eq!(got, want, "{between:#x} {bytes:?}");
             }

@@ -15,8 +15,8 @@ impl Classify for Reference {
         reference_window(window)
     }
 
-    fn pack_plain(&self, bytes: &[u8; 16], between: u32) -> Option<[u8; 16]> {
-        reference_pack_plain(bytes, between)
+    fn pack_plain(&self, bytes: &[u8; 16], between: u32) -> Option<u128> {
+        reference_pack_plain(bytes, between).map(u128::from_le_bytes)
     }
 }
 

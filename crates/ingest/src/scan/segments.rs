@@ -28,8 +28,9 @@ pub(super) trait Classify {
     /// The masks of the 32 bytes from a candidate segment's start.
     fn window(&self, window: &[u8; 32]) -> Window;
     /// If the bytes of `bytes` at the bits of `between` are at most two dashes, the other bytes
-    /// in order (then unspecified bytes): the digits of a plain run (see `shape`).
-    fn pack_plain(&self, bytes: &[u8; 16], between: u32) -> Option<[u8; 16]>;
+    /// in order as a little-endian number (then unspecified bytes): the digits of a plain run
+    /// (see `shape`).
+    fn pack_plain(&self, bytes: &[u8; 16], between: u32) -> Option<u128>;
 }
 
 /// Digits a segment needs before it can hold a candidate.
@@ -105,7 +106,11 @@ impl<S: RecordSink> Lines<'_, '_, '_, S> {
 
     /// Emits the candidates of the segment `start..end`: read off its masks when its shape is
     /// simple, from the run finder otherwise.
-    #[inline(always)]
+    ///
+    /// Out of line: most candidates take [`candidate`](Self::candidate)'s direct path, and
+    /// keeping this one apart leaves the walk's loop its registers.
+    #[cold]
+    #[inline(never)]
     fn segment(&mut self, simd: &impl Classify, start: usize, end: usize) {
         let Some(seg) = self.data.get(start..end) else {
             return;
@@ -130,7 +135,7 @@ impl<S: RecordSink> Lines<'_, '_, '_, S> {
                     let bytes = self.data.get(start + first..).and_then(|s| s.get(..16));
                     let bytes = bytes.and_then(|b| <&[u8; 16]>::try_from(b).ok());
                     match bytes.and_then(|b| simd.pack_plain(b, dashes)) {
-                        Some(packed) => emit_plain(&packed, digits, plus, self.em),
+                        Some(packed) => emit_plain(packed, digits, plus, self.em),
                         None => {
                             if let Some(run) = seg.get(run) {
                                 emit_run(run, digits, self.em);
@@ -158,7 +163,7 @@ impl<S: RecordSink> Lines<'_, '_, '_, S> {
             let plus = d.open && at > 0 && self.data.get(at - 1) == Some(&b'+');
             if d.open == plus {
                 if let Some(packed) = bytes.and_then(|b| simd.pack_plain(b, d.between)) {
-                    emit_plain(&packed, d.digits, plus, self.em);
+                    emit_plain(packed, d.digits, plus, self.em);
                     return;
                 }
             }

@@ -16,7 +16,7 @@ use std::arch::x86_64::{
     _mm_set1_epi8, _mm_setr_epi8, _mm_shuffle_epi8,
 };
 
-use super::segments::{walk, Classify, Masks, Window};
+use super::segments::{leads, walk, Classify, Masks, Window};
 use crate::emit::Emitter;
 use crate::RecordSink;
 
@@ -106,24 +106,32 @@ unsafe fn classify(block: &[u8; 64], next: impl FnOnce() -> u8) -> Masks {
     };
     if join(ha, hb) != 0 {
         // SAFETY: the caller guarantees AVX2.
-        unsafe { add_wide(&mut m, a, b, next()) };
+        m.add_wide(unsafe { wide_leads(block, next()) });
     }
     m
 }
 
-/// Adds the wide digits of the block `a`, `b` to `m`; `next` is the byte after it. Out of line:
-/// most blocks have no byte >= 0x80.
+/// The lead bytes of wide digits in `block`; `next` is the byte after it. Out of line, and
+/// reloading the block, so that the common path keeps its registers: most blocks have no byte
+/// >= 0x80.
 ///
 /// # Safety
 /// The CPU must support AVX2.
 #[target_feature(enable = "avx2")]
 #[cold]
 #[inline(never)]
-unsafe fn add_wide(m: &mut Masks, a: __m256i, b: __m256i, next: u8) {
-    // SAFETY: the caller guarantees AVX2.
-    let (la, lb) = unsafe { (wide(a), wide(b)) };
+unsafe fn wide_leads(block: &[u8; 64], next: u8) -> u64 {
+    let ptr = block.as_ptr();
+    // SAFETY: `block` is 64 readable bytes; both loads are unaligned 32-byte loads inside it;
+    // the caller guarantees AVX2.
+    let (la, lb) = unsafe {
+        (
+            wide(_mm256_loadu_si256(ptr.cast::<__m256i>())),
+            wide(_mm256_loadu_si256(ptr.add(32).cast::<__m256i>())),
+        )
+    };
     let join = |lo: u32, hi: u32| u64::from(lo) | u64::from(hi) << 32;
-    m.add_wide(
+    leads(
         [
             join(la[0], lb[0]),
             join(la[1], lb[1]),
@@ -131,7 +139,7 @@ unsafe fn add_wide(m: &mut Masks, a: __m256i, b: __m256i, next: u8) {
             join(la[3], lb[3]),
         ],
         next,
-    );
+    )
 }
 
 /// Classifies the 32 bytes from a candidate segment's start (see [`Window`]).
@@ -161,9 +169,9 @@ unsafe fn classify_window(window: &[u8; 32]) -> Window {
     }
 }
 
-/// `SKIP[q]`: 1 in bytes `q..16`, 0 below (so `SKIP[16]` is all 0).
-static SKIP: [[i8; 16]; 17] = {
-    let mut t = [[0i8; 16]; 17];
+/// `SKIP[q]`: 1 in bytes `q..16`, 0 below (so from `SKIP[16]` on all 0).
+static SKIP: [[i8; 16]; 64] = {
+    let mut t = [[0i8; 16]; 64];
     let mut q = 0;
     while q < 16 {
         let mut j = q;
@@ -197,12 +205,13 @@ unsafe fn pack_plain(bytes: &[u8; 16], between: u32) -> Option<u128> {
     }
     // Output byte `j` takes input byte `j`, plus one for each dash at or below the input byte
     // it lands on: from output `d1` on for the first dash (input `d1`), from output `d2 - 1` on
-    // for the second (input `d2`, one dash below it). No dash: 16, nothing skipped.
-    let first = between.trailing_zeros().min(16) as usize;
-    let second = (between & between.wrapping_sub(1))
+    // for the second (input `d2`, one dash below it). No dash: from 16 on, nothing skipped
+    // (`d2` is never 0: it is above `d1`).
+    let first = (between.trailing_zeros() & 63) as usize;
+    let second = ((between & between.wrapping_sub(1))
         .trailing_zeros()
-        .saturating_sub(1)
-        .min(16) as usize;
+        .wrapping_sub(1)
+        & 63) as usize;
     // SAFETY: the `SKIP` rows are 16 bytes each (unaligned loads); the caller guarantees AVX2,
     // which includes SSSE3's byte shuffle and SSE4.1's extraction.
     unsafe {

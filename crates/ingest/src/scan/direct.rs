@@ -37,7 +37,7 @@ impl Near {
     /// The masks of the 64 bytes from 32 bytes before the block of `cur`, whose previous block
     /// had `prev`.
     #[inline(always)]
-    pub fn straddling(prev: &Masks, cur: &Masks) -> Near {
+    pub fn straddling(prev: &Near, cur: &Near) -> Near {
         let join = |a: u64, b: u64| a >> 32 | b << 32;
         Near {
             digit: join(prev.digit, cur.digit),
@@ -67,17 +67,19 @@ fn below(k: u32) -> u64 {
     (1u64 << k) - 1
 }
 
-/// The segment `s..e` (`s < e < 64`) of the 64 bytes with masks `near`, if it may be plain.
+/// The segment from `s` (`s < 64`) of the 64 bytes with masks `near`, whose digits are at the
+/// bits of `digit`, if it may be plain.
 #[inline(always)]
-pub(super) fn direct(near: &Near, s: u32, e: u32) -> Option<Direct> {
-    let span = below(e) & !below(s);
-    let digit = near.digit & span;
+pub(super) fn direct(near: &Near, s: u32, digit: u64) -> Option<Direct> {
+    if digit == 0 {
+        return None;
+    }
     let first = digit.trailing_zeros();
-    let last = 63u32.wrapping_sub(digit.leading_zeros());
-    let open = near.open & span & below(first.min(63));
+    let last = 63 - digit.leading_zeros();
+    let open = near.open & below(first) & !below(s);
     let digits = digit.count_ones();
-    if near.lead & span != 0
-        || digit == 0
+    // (Lead bytes are digits: the segment's are among `digit`.)
+    if near.lead & digit != 0
         || digits > 14
         || last - first >= 16
         || (open != 0 && open != 1 << (first - 1))
@@ -102,7 +104,8 @@ mod tests {
     fn of(text: &str) -> Option<Direct> {
         let mut block = [b'x'; 64];
         block[..text.len()].copy_from_slice(text.as_bytes());
-        direct(&Near::of(&reference_masks(&block, 0)), 0, text.len() as u32)
+        let near = Near::of(&reference_masks(&block, 0));
+        direct(&near, 0, near.digit & below(text.len() as u32))
     }
 
     #[test]
@@ -140,7 +143,7 @@ mod tests {
             lead: 1 << 40,
             ..Masks::default()
         };
-        let near = Near::straddling(&prev, &cur);
+        let near = Near::straddling(&Near::of(&prev), &Near::of(&cur));
         assert_eq!(near.digit, 0x3FF << 28);
         assert_eq!(near.open, 1 << 27);
         assert_eq!(near.lead, 0);

@@ -53,17 +53,22 @@ pub(super) struct Masks {
 }
 
 impl Masks {
-    /// Adds wide digits from the masks of `0xD9`, `0xDB`, `0xA0..=0xA9` and `0xB0..=0xB9` bytes;
-    /// `next` is the byte after the block.
-    #[inline]
-    pub fn add_wide(&mut self, [ar, ur, ar_cont, ur_cont]: [u64; 4], next: u8) {
-        let ar_next = ar_cont >> 1 | u64::from((0xA0..=0xA9).contains(&next)) << 63;
-        let ur_next = ur_cont >> 1 | u64::from((0xB0..=0xB9).contains(&next)) << 63;
-        let lead = ar & ar_next | ur & ur_next;
+    /// Adds the wide digits whose lead bytes are at the bits of `lead` (see [`leads`]).
+    #[inline(always)]
+    pub fn add_wide(&mut self, lead: u64) {
         self.lead = lead;
         self.digit |= lead;
         self.run |= lead | lead << 1;
     }
+}
+
+/// The lead bytes of wide digits in a block, from the masks of its `0xD9`, `0xDB`, `0xA0..=0xA9`
+/// and `0xB0..=0xB9` bytes; `next` is the byte after the block.
+#[inline]
+pub(super) fn leads([ar, ur, ar_cont, ur_cont]: [u64; 4], next: u8) -> u64 {
+    let ar_next = ar_cont >> 1 | u64::from((0xA0..=0xA9).contains(&next)) << 63;
+    let ur_next = ur_cont >> 1 | u64::from((0xB0..=0xB9).contains(&next)) << 63;
+    ar & ar_next | ur & ur_next
 }
 
 /// Bits below `k` (`k < 64`).
@@ -151,12 +156,19 @@ impl<S: RecordSink> Lines<'_, '_, '_, S> {
         emit_runs(seg, self.em);
     }
 
-    /// Emits the candidates of the segment `s..e` (`s < e < 64`) of the 64 bytes from `base`,
-    /// whose masks are `near`: directly if the masks show it may be plain (see `direct`), else
-    /// through [`segment`](Self::segment).
+    /// Emits the candidates of the segment `s..e` (`s < e <= 64`) of the 64 bytes from `base`,
+    /// whose masks are `near` and whose digits are at the bits of `digit`: directly if the masks
+    /// show it may be plain (see `direct`), else through [`segment`](Self::segment).
     #[inline(always)]
-    fn candidate(&mut self, simd: &impl Classify, base: usize, near: &Near, s: u32, e: u32) {
-        if let Some(d) = direct(near, s, e) {
+    fn candidate(
+        &mut self,
+        simd: &impl Classify,
+        base: usize,
+        near: &Near,
+        (s, e): (u32, u32),
+        digit: u64,
+    ) {
+        if let Some(d) = direct(near, s, digit) {
             let at = base + d.first as usize;
             let bytes = self.data.get(at..at + 16);
             let bytes = bytes.and_then(|b| <&[u8; 16]>::try_from(b).ok());
@@ -202,7 +214,7 @@ pub(super) fn walk<S: RecordSink>(
     let mut off = 0;
     let mut tail = [0u8; 64];
     // The masks of the previous block.
-    let mut prev = Masks::default();
+    let mut prev = Near::default();
     loop {
         let block = match blocks.next() {
             Some(b) => b,
@@ -230,11 +242,14 @@ pub(super) fn walk<S: RecordSink>(
             let first = brk.trailing_zeros();
             if seg_digits.saturating_add((m.digit & below(first)).count_ones()) >= MIN_DIGITS {
                 if seg_start >= off {
-                    lines.candidate(&simd, off, &near, (seg_start - off) as u32, first);
+                    let s = (seg_start - off) as u32;
+                    let digit = m.digit & below(first) & !below(s);
+                    lines.candidate(&simd, off, &near, (s, first), digit);
                 } else if seg_start + 32 >= off && first < 32 {
-                    let straddling = Near::straddling(&prev, &m);
-                    let s = (seg_start + 32 - off) as u32;
-                    lines.candidate(&simd, off - 32, &straddling, s, first + 32);
+                    let straddling = Near::straddling(&prev, &near);
+                    let (s, e) = ((seg_start + 32 - off) as u32, first + 32);
+                    let digit = straddling.digit & below(e) & !below(s);
+                    lines.candidate(&simd, off - 32, &straddling, (s, e), digit);
                 } else {
                     lines.segment(&simd, seg_start, off + first as usize);
                 }
@@ -249,9 +264,10 @@ pub(super) fn walk<S: RecordSink>(
                     // Breaks exist below and above `p`: `first < p < last`.
                     let s = 64 - (brk & below(p)).leading_zeros();
                     let e = (brk & !below(p)).trailing_zeros();
-                    if (inner & below(e)).count_ones() >= MIN_DIGITS {
+                    let digit = inner & below(e);
+                    if digit.count_ones() >= MIN_DIGITS {
                         lines.newlines_below(&mut nl, off, s);
-                        lines.candidate(&simd, off, &near, s, e);
+                        lines.candidate(&simd, off, &near, (s, e), digit);
                     }
                     inner &= !below(e);
                 }
@@ -260,7 +276,7 @@ pub(super) fn walk<S: RecordSink>(
             seg_start = off + last as usize + 1;
             seg_digits = m.digit.checked_shr(last + 1).unwrap_or(0).count_ones();
         }
-        prev = m;
+        prev = near;
         off += 64;
         if off > data.len() {
             break;

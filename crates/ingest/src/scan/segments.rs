@@ -200,58 +200,86 @@ pub(super) fn walk<S: RecordSink>(
     base: u64,
     em: &mut Emitter<'_, S>,
 ) {
-    let mut lines = Lines {
-        data,
-        base,
-        em,
-        start: 0,
+    let mut walk = Walk {
+        lines: Lines {
+            data,
+            base,
+            em,
+            start: 0,
+        },
+        seg_start: 0,
+        seg_digits: 0,
+        carry: 0,
+        prev: Near::default(),
     };
-    // The segment reaching the end of the previous block: start and digits so far.
-    let (mut seg_start, mut seg_digits) = (0usize, 0u32);
-    // A wide digit's continuation byte at the start of this block.
-    let mut carry = 0u64;
-    let mut blocks = data.chunks_exact(64);
     let mut off = 0;
-    let mut tail = [0u8; 64];
-    // The masks of the previous block.
-    let mut prev = Near::default();
-    loop {
-        let block = match blocks.next() {
-            Some(b) => b,
-            None => {
-                // The last partial block (possibly empty), zero-padded: zero is no run byte, so
-                // the padding closes the last segment.
-                let rest = blocks.remainder();
-                tail[..rest.len()].copy_from_slice(rest);
-                &tail[..]
-            }
-        };
+    while let Some(block) = data.get(off..off + 64) {
         let Ok(block) = <&[u8; 64]>::try_from(block) else {
             break;
         };
-        // After the last partial block there is no next byte: `get` gives 0.
-        let m = simd.block(block, || data.get(off + 64).copied().unwrap_or(0));
+        // The byte after the block, asked only when the block has a byte >= 0x80.
+        walk.block(&simd, block, off, || {
+            data.get(off + 64).copied().unwrap_or(0)
+        });
+        off += 64;
+    }
+    // The last partial block (possibly empty), zero-padded: zero is no run byte, so the padding
+    // closes the last segment. There is no byte after it.
+    let mut tail = [0u8; 64];
+    let rest = data.get(off..).unwrap_or(&[]);
+    tail[..rest.len()].copy_from_slice(rest);
+    walk.block(&simd, &tail, off, || 0);
+    walk.lines.finish();
+}
+
+/// The walk's state between blocks.
+struct Walk<'d, 'e, 's, S> {
+    lines: Lines<'d, 'e, 's, S>,
+    /// The segment reaching the end of the previous block: its start and digits so far.
+    seg_start: usize,
+    seg_digits: u64,
+    /// A wide digit's continuation byte at the start of this block.
+    carry: u64,
+    /// The masks of the previous block.
+    prev: Near,
+}
+
+impl<S: RecordSink> Walk<'_, '_, '_, S> {
+    /// Walks the block at `off`; `next` gives the byte after it.
+    #[inline(always)]
+    fn block(
+        &mut self,
+        simd: &impl Classify,
+        block: &[u8; 64],
+        off: usize,
+        next: impl FnOnce() -> u8,
+    ) {
+        let m = simd.block(block, next);
         let near = Near::of(&m);
-        let run = m.run | carry;
-        carry = m.lead >> 63;
+        let lines = &mut self.lines;
+        let run = m.run | self.carry;
+        self.carry = m.lead >> 63;
         let brk = !run;
         if brk == 0 {
-            seg_digits = seg_digits.saturating_add(m.digit.count_ones());
+            self.seg_digits += u64::from(m.digit.count_ones());
         } else {
             // The first break ends the segment carried in from earlier blocks.
             let first = brk.trailing_zeros();
-            if seg_digits.saturating_add((m.digit & below(first)).count_ones()) >= MIN_DIGITS {
+            let seg_start = self.seg_start;
+            if self.seg_digits + u64::from((m.digit & below(first)).count_ones())
+                >= u64::from(MIN_DIGITS)
+            {
                 if seg_start >= off {
                     let s = (seg_start - off) as u32;
                     let digit = m.digit & below(first) & !below(s);
-                    lines.candidate(&simd, off, &near, (s, first), digit);
+                    lines.candidate(simd, off, &near, (s, first), digit);
                 } else if seg_start + 32 >= off && first < 32 {
-                    let straddling = Near::straddling(&prev, &near);
+                    let straddling = Near::straddling(&self.prev, &near);
                     let (s, e) = ((seg_start + 32 - off) as u32, first + 32);
                     let digit = straddling.digit & below(e) & !below(s);
-                    lines.candidate(&simd, off - 32, &straddling, (s, e), digit);
+                    lines.candidate(simd, off - 32, &straddling, (s, e), digit);
                 } else {
-                    lines.segment(&simd, seg_start, off + first as usize);
+                    lines.segment(simd, seg_start, off + first as usize);
                 }
             }
             // Segments between the first and the last break.
@@ -267,20 +295,15 @@ pub(super) fn walk<S: RecordSink>(
                     let digit = inner & below(e);
                     if digit.count_ones() >= MIN_DIGITS {
                         lines.newlines_below(&mut nl, off, s);
-                        lines.candidate(&simd, off, &near, (s, e), digit);
+                        lines.candidate(simd, off, &near, (s, e), digit);
                     }
                     inner &= !below(e);
                 }
             }
             lines.newlines_below(&mut nl, off, 64);
-            seg_start = off + last as usize + 1;
-            seg_digits = m.digit.checked_shr(last + 1).unwrap_or(0).count_ones();
+            self.seg_start = off + last as usize + 1;
+            self.seg_digits = u64::from((m.digit >> last >> 1).count_ones());
         }
-        prev = near;
-        off += 64;
-        if off > data.len() {
-            break;
-        }
+        self.prev = near;
     }
-    lines.finish();
 }

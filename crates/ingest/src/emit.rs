@@ -88,7 +88,20 @@ impl<'s, S: RecordSink> Emitter<'s, S> {
     /// dashes, after a `+` if `plus` (see `normalize::known`).
     #[inline(always)]
     pub fn msisdn_digits(&mut self, digits: u128, n: u32, plus: bool) {
-        self.push_msisdn(Msisdn::from_known_digits(digits, n, plus));
+        match Msisdn::valid_known_digits(digits, n, plus) {
+            Some(m) => {
+                self.report.stats.msisdn.valid += 1;
+                self.msisdns.push(m);
+            }
+            None => self.msisdn_digits_cold(digits, n, plus),
+        }
+    }
+
+    /// [`Emitter::msisdn_digits`] for digits that are no valid MSISDN (rare, so out of line).
+    #[cold]
+    #[inline(never)]
+    fn msisdn_digits_cold(&mut self, digits: u128, n: u32, plus: bool) {
+        self.push_msisdn(Msisdn::from_known_digits_cold(digits, n, plus));
     }
 
     #[inline(always)]
@@ -117,7 +130,20 @@ impl<'s, S: RecordSink> Emitter<'s, S> {
     /// dashes, after a `+` if `plus`.
     #[inline(always)]
     pub fn cnic_digits(&mut self, digits: u128, plus: bool) {
-        self.push_cnic(Cnic::from_known_digits(digits, plus));
+        match Cnic::valid_known_digits(digits, plus) {
+            Some(c) => {
+                self.report.stats.cnic.valid += 1;
+                self.cnics.push(c);
+            }
+            None => self.cnic_digits_cold(digits, plus),
+        }
+    }
+
+    /// [`Emitter::cnic_digits`] for digits that are no valid CNIC (rare, so out of line).
+    #[cold]
+    #[inline(never)]
+    fn cnic_digits_cold(&mut self, digits: u128, plus: bool) {
+        self.push_cnic(Cnic::from_known_digits_cold(digits, plus));
     }
 
     #[inline(always)]

@@ -60,12 +60,24 @@ const MOBILE: [u16; 16] = {
 impl Msisdn {
     /// What [`Msisdn::parse`] gives for a run of `n` ASCII digits and dashes (`n` in 10..=14),
     /// after a `+` if `plus`; `digits` holds the digits in its low `n` bytes (little-endian).
-    #[inline(always)]
+    /// (The emitter calls its two halves itself.)
+    #[cfg(test)]
     pub(crate) fn from_known_digits(
         digits: u128,
         n: u32,
         plus: bool,
     ) -> Result<Msisdn, RejectReason> {
+        match Self::valid_known_digits(digits, n, plus) {
+            Some(m) => Ok(m),
+            None => Self::from_known_digits_cold(digits, n, plus),
+        }
+    }
+
+    /// The valid number a run of `n` ASCII digits and dashes (`n` in 10..=14, the low bytes of
+    /// `digits`), after a `+` if `plus`, normalizes to, as [`Msisdn::parse`] would give it;
+    /// `None` where the tables do not accept the digits (then the cold half gives the result).
+    #[inline(always)]
+    pub(crate) fn valid_known_digits(digits: u128, n: u32, plus: bool) -> Option<Msisdn> {
         let (value, mask) = PREFIX
             .get(usize::from(plus) * 5 + (n as usize).wrapping_sub(10))
             .copied()
@@ -75,21 +87,25 @@ impl Msisdn {
         let nsn = digits >> (8 * (n.wrapping_sub(10) & 7));
         let second = (nsn >> 8) as usize & 15;
         let third = (nsn >> 16) as u32 & 15;
-        if digits as u64 & mask == value && MOBILE[second] >> third & 1 != 0 {
-            // `92` and the national number.
-            let bytes = (nsn << 16 | 0x3239).to_le_bytes();
-            let mut out = [0u8; 12];
-            out.copy_from_slice(&bytes[..12]);
-            return Ok(Msisdn(out));
+        if digits as u64 & mask != value || MOBILE[second] >> third & 1 == 0 {
+            return None;
         }
-        Self::from_known_digits_cold(digits, n, plus)
+        // `92` and the national number.
+        let bytes = (nsn << 16 | 0x3239).to_le_bytes();
+        let mut out = [0u8; 12];
+        out.copy_from_slice(&bytes[..12]);
+        Some(Msisdn(out))
     }
 
-    /// [`from_known_digits`](Self::from_known_digits) for the digits it does not accept (some
-    /// error): out of line, as these are rare.
+    /// What [`Msisdn::parse`] gives for the digits the tables do not accept (by the general
+    /// rules: an error): out of line, as these are rare.
     #[cold]
     #[inline(never)]
-    fn from_known_digits_cold(digits: u128, n: u32, plus: bool) -> Result<Msisdn, RejectReason> {
+    pub(crate) fn from_known_digits_cold(
+        digits: u128,
+        n: u32,
+        plus: bool,
+    ) -> Result<Msisdn, RejectReason> {
         let bytes = digits.to_le_bytes();
         Self::from_digits(bytes.get(..n as usize).unwrap_or(&[]), plus)
     }
@@ -97,9 +113,35 @@ impl Msisdn {
 
 impl Cnic {
     /// What [`Cnic::parse`] gives for a run of 13 ASCII digits and dashes, after a `+` if `plus`;
-    /// `digits` holds the digits in its low 13 bytes (little-endian).
-    #[inline(always)]
+    /// `digits` holds the digits in its low 13 bytes (little-endian). (The emitter calls its two
+    /// halves itself.)
+    #[cfg(test)]
     pub(crate) fn from_known_digits(digits: u128, plus: bool) -> Result<Cnic, RejectReason> {
+        match Self::valid_known_digits(digits, plus) {
+            Some(c) => Ok(c),
+            None => Self::from_known_digits_cold(digits, plus),
+        }
+    }
+
+    /// The valid CNIC a run of 13 ASCII digits and dashes (the low bytes of `digits`), after a
+    /// `+` if `plus`, normalizes to, as [`Cnic::parse`] would give it; `None` otherwise.
+    #[inline(always)]
+    pub(crate) fn valid_known_digits(digits: u128, plus: bool) -> Option<Cnic> {
+        let first = digits as u8;
+        let last = (digits >> 96) as u8;
+        if plus || !(b'1'..=b'7').contains(&first) || last == b'0' {
+            return None;
+        }
+        let mut out = [0u8; 13];
+        out.copy_from_slice(&digits.to_le_bytes()[..13]);
+        Some(Cnic(out))
+    }
+
+    /// What [`Cnic::parse`] gives for digits that are no valid CNIC (an error): out of line, as
+    /// these are rare.
+    #[cold]
+    #[inline(never)]
+    pub(crate) fn from_known_digits_cold(digits: u128, plus: bool) -> Result<Cnic, RejectReason> {
         if plus {
             return Err(RejectReason::Junk);
         }

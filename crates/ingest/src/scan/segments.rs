@@ -109,56 +109,9 @@ impl<S: RecordSink> Lines<'_, '_, '_, S> {
         }
     }
 
-    /// Emits the candidates of the segment `start..end`: read off its masks when its shape is
-    /// simple, from the run finder otherwise.
-    ///
-    /// Out of line: most candidates take [`candidate`](Self::candidate)'s direct path, and
-    /// keeping this one apart leaves the walk's loop its registers.
-    #[cold]
-    #[inline(never)]
-    fn segment(&mut self, simd: &impl Classify, start: usize, end: usize) {
-        let Some(seg) = self.data.get(start..end) else {
-            return;
-        };
-        let window = self.data.get(start..start + 32);
-        if let Some(window) = window.and_then(|w| <&[u8; 32]>::try_from(w).ok()) {
-            match shape(&simd.window(window), seg.len()) {
-                Shape::One { run, digits } => {
-                    if let Some(run) = seg.get(run) {
-                        emit_run(run, digits, self.em);
-                    }
-                    return;
-                }
-                Shape::Plain {
-                    run,
-                    digits,
-                    first,
-                    dashes,
-                    plus,
-                } => {
-                    // The 16 bytes from the first digit: the run and maybe bytes after it.
-                    let bytes = self.data.get(start + first..).and_then(|s| s.get(..16));
-                    let bytes = bytes.and_then(|b| <&[u8; 16]>::try_from(b).ok());
-                    match bytes.and_then(|b| simd.pack_plain(b, dashes)) {
-                        Some(packed) => emit_plain(packed, digits, plus, self.em),
-                        None => {
-                            if let Some(run) = seg.get(run) {
-                                emit_run(run, digits, self.em);
-                            }
-                        }
-                    }
-                    return;
-                }
-                Shape::Nothing => return,
-                Shape::Complex => {}
-            }
-        }
-        emit_runs(seg, self.em);
-    }
-
     /// Emits the candidates of the segment `s..e` (`s < e <= 64`) of the 64 bytes from `base`,
     /// whose masks are `near` and whose digits are at the bits of `digit`: directly if the masks
-    /// show it may be plain (see `direct`), else through [`segment`](Self::segment).
+    /// show it may be plain (see `direct`), else through [`segment`].
     #[inline(always)]
     fn candidate(
         &mut self,
@@ -180,7 +133,13 @@ impl<S: RecordSink> Lines<'_, '_, '_, S> {
                 }
             }
         }
-        self.segment(simd, base + s as usize, base + e as usize);
+        segment(
+            simd,
+            self.data,
+            self.em,
+            base + s as usize,
+            base + e as usize,
+        );
     }
 
     /// The last line, if the chunk does not end with a newline.
@@ -189,6 +148,60 @@ impl<S: RecordSink> Lines<'_, '_, '_, S> {
             self.newline(self.data.len());
         }
     }
+}
+
+/// Emits the candidates of the segment `start..end`: read off its masks when its shape is
+/// simple, from the run finder otherwise.
+///
+/// Out of line: most candidates take [`Lines::candidate`]'s direct path, and
+/// keeping this one apart (taking no `Lines`, which would have to be kept in memory for it)
+/// leaves the walk's loop its registers.
+#[cold]
+#[inline(never)]
+fn segment<S: RecordSink>(
+    simd: &impl Classify,
+    data: &[u8],
+    em: &mut Emitter<'_, S>,
+    start: usize,
+    end: usize,
+) {
+    let Some(seg) = data.get(start..end) else {
+        return;
+    };
+    let window = data.get(start..start + 32);
+    if let Some(window) = window.and_then(|w| <&[u8; 32]>::try_from(w).ok()) {
+        match shape(&simd.window(window), seg.len()) {
+            Shape::One { run, digits } => {
+                if let Some(run) = seg.get(run) {
+                    emit_run(run, digits, em);
+                }
+                return;
+            }
+            Shape::Plain {
+                run,
+                digits,
+                first,
+                dashes,
+                plus,
+            } => {
+                // The 16 bytes from the first digit: the run and maybe bytes after it.
+                let bytes = data.get(start + first..).and_then(|s| s.get(..16));
+                let bytes = bytes.and_then(|b| <&[u8; 16]>::try_from(b).ok());
+                match bytes.and_then(|b| simd.pack_plain(b, dashes)) {
+                    Some(packed) => emit_plain(packed, digits, plus, em),
+                    None => {
+                        if let Some(run) = seg.get(run) {
+                            emit_run(run, digits, em);
+                        }
+                    }
+                }
+                return;
+            }
+            Shape::Nothing => return,
+            Shape::Complex => {}
+        }
+    }
+    emit_runs(seg, em);
 }
 
 /// Walks `data` (whole lines, starting at absolute offset `base`) a block at a time and emits
@@ -279,7 +292,7 @@ impl<S: RecordSink> Walk<'_, '_, '_, S> {
                     let digit = straddling.digit & below(e) & !below(s);
                     lines.candidate(simd, off - 32, &straddling, (s, e), digit);
                 } else {
-                    lines.segment(simd, seg_start, off + first as usize);
+                    segment(simd, lines.data, lines.em, seg_start, off + first as usize);
                 }
             }
             // Segments between the first and the last break.

@@ -13,9 +13,9 @@
 //! finder.
 
 use super::direct::{direct, Near};
+use super::emit_plain;
+use super::shape::segment;
 pub(super) use super::shape::Window;
-use super::shape::{shape, Shape};
-use super::{emit_plain, emit_run, emit_runs};
 use crate::emit::Emitter;
 use crate::RecordSink;
 
@@ -148,60 +148,6 @@ impl<S: RecordSink> Lines<'_, '_, '_, S> {
             self.newline(self.data.len());
         }
     }
-}
-
-/// Emits the candidates of the segment `start..end`: read off its masks when its shape is
-/// simple, from the run finder otherwise.
-///
-/// Out of line: most candidates take [`Lines::candidate`]'s direct path, and
-/// keeping this one apart (taking no `Lines`, which would have to be kept in memory for it)
-/// leaves the walk's loop its registers.
-#[cold]
-#[inline(never)]
-fn segment<S: RecordSink>(
-    simd: &impl Classify,
-    data: &[u8],
-    em: &mut Emitter<'_, S>,
-    start: usize,
-    end: usize,
-) {
-    let Some(seg) = data.get(start..end) else {
-        return;
-    };
-    let window = data.get(start..start + 32);
-    if let Some(window) = window.and_then(|w| <&[u8; 32]>::try_from(w).ok()) {
-        match shape(&simd.window(window), seg.len()) {
-            Shape::One { run, digits } => {
-                if let Some(run) = seg.get(run) {
-                    emit_run(run, digits, em);
-                }
-                return;
-            }
-            Shape::Plain {
-                run,
-                digits,
-                first,
-                dashes,
-                plus,
-            } => {
-                // The 16 bytes from the first digit: the run and maybe bytes after it.
-                let bytes = data.get(start + first..).and_then(|s| s.get(..16));
-                let bytes = bytes.and_then(|b| <&[u8; 16]>::try_from(b).ok());
-                match bytes.and_then(|b| simd.pack_plain(b, dashes)) {
-                    Some(packed) => emit_plain(packed, digits, plus, em),
-                    None => {
-                        if let Some(run) = seg.get(run) {
-                            emit_run(run, digits, em);
-                        }
-                    }
-                }
-                return;
-            }
-            Shape::Nothing => return,
-            Shape::Complex => {}
-        }
-    }
-    emit_runs(seg, em);
 }
 
 /// Walks `data` (whole lines, starting at absolute offset `base`) a block at a time and emits

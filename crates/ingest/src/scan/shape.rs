@@ -12,9 +12,14 @@
 //! at most 16 bytes, maybe right after a `+` that is the segment's only `+` or `(` before the
 //! first digit (`03001234567`, `+923001234567`, `35202-1234567-1`, `0300-1234567`). The
 //! normalizer's scanner would return exactly their digits and the `+`, so the walk packs the
-//! digits itself (see `Classify::pack`) and hands them over (see `normalize::known`).
+//! digits itself (see `Classify::pack_plain`) and hands them over (see `normalize::known`).
 
 use std::ops::Range;
+
+use super::segments::Classify;
+use super::{emit_plain, emit_run, emit_runs};
+use crate::emit::Emitter;
+use crate::RecordSink;
 
 /// Byte classes of the 32 bytes from a candidate segment's start, bit `i` for byte `i`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -105,6 +110,60 @@ pub(super) fn shape(w: &Window, len: usize) -> Shape {
         };
     }
     Shape::One { run, digits }
+}
+
+/// Emits the candidates of the segment `start..end`: read off its masks when its shape is
+/// simple, from the run finder otherwise.
+///
+/// Out of line: most candidates take the direct path (`Lines::candidate`), and
+/// keeping this one apart (taking no `Lines`, which would have to be kept in memory for it)
+/// leaves the walk's loop its registers.
+#[cold]
+#[inline(never)]
+pub(super) fn segment<S: RecordSink>(
+    simd: &impl Classify,
+    data: &[u8],
+    em: &mut Emitter<'_, S>,
+    start: usize,
+    end: usize,
+) {
+    let Some(seg) = data.get(start..end) else {
+        return;
+    };
+    let window = data.get(start..start + 32);
+    if let Some(window) = window.and_then(|w| <&[u8; 32]>::try_from(w).ok()) {
+        match shape(&simd.window(window), seg.len()) {
+            Shape::One { run, digits } => {
+                if let Some(run) = seg.get(run) {
+                    emit_run(run, digits, em);
+                }
+                return;
+            }
+            Shape::Plain {
+                run,
+                digits,
+                first,
+                dashes,
+                plus,
+            } => {
+                // The 16 bytes from the first digit: the run and maybe bytes after it.
+                let bytes = data.get(start + first..).and_then(|s| s.get(..16));
+                let bytes = bytes.and_then(|b| <&[u8; 16]>::try_from(b).ok());
+                match bytes.and_then(|b| simd.pack_plain(b, dashes)) {
+                    Some(packed) => emit_plain(packed, digits, plus, em),
+                    None => {
+                        if let Some(run) = seg.get(run) {
+                            emit_run(run, digits, em);
+                        }
+                    }
+                }
+                return;
+            }
+            Shape::Nothing => return,
+            Shape::Complex => {}
+        }
+    }
+    emit_runs(seg, em);
 }
 
 #[cfg(test)]

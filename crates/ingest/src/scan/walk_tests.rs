@@ -99,6 +99,38 @@ fn identifiers_at_every_block_offset() {
 }
 
 #[test]
+fn identifiers_at_the_chunk_end() {
+    // The data ends right after the identifier (or one byte later): the 16 bytes from its
+    // first digit, which the direct path packs, run past the end.
+    let items: [&[u8]; 8] = [
+        b"03001234567",
+        b"+923001234567",
+        b"35202-1234567-1",
+        b"0300-1234567",
+        b"0092-300-1234567",
+        b"03381234567",
+        "۰۳۰۰۱۲۳۴۵۶۷".as_bytes(),
+        b"+92 300 1234567",
+    ];
+    for item in items {
+        for pad in 0..140 {
+            for end in [&b""[..], b"\r", b"-", b" "] {
+                let mut data = vec![b'x'; pad];
+                if pad > 0 {
+                    data[pad - 1] = b' ';
+                }
+                data.extend_from_slice(item);
+                data.extend_from_slice(end);
+                let (_, stats) = same(&data);
+                if item != b"03381234567" {
+                    assert_eq!(stats.msisdn.valid + stats.cnic.valid, 1, "pad {pad}");
+                }
+            }
+        }
+    }
+}
+
+#[test]
 fn wide_digit_split_across_blocks() {
     // Lead byte at 62, 63, 64: the continuation lands on either side of the block edge.
     for at in [30, 31, 32, 62, 63, 64, 126, 127] {

@@ -84,7 +84,27 @@ impl<'s, S: RecordSink> Emitter<'s, S> {
         self.push_msisdn(Msisdn::parse_run(run));
     }
 
-    #[inline]
+    /// [`Emitter::msisdn_run`] for a run of `n` ASCII digits (the low bytes of `digits`) and
+    /// dashes, after a `+` if `plus` (see `normalize::known`).
+    #[inline(always)]
+    pub fn msisdn_digits(&mut self, digits: u128, n: u32, plus: bool) {
+        match Msisdn::valid_known_digits(digits, n, plus) {
+            Some(m) => {
+                self.report.stats.msisdn.valid += 1;
+                self.msisdns.push(m);
+            }
+            None => self.msisdn_digits_cold(digits, n, plus),
+        }
+    }
+
+    /// [`Emitter::msisdn_digits`] for digits that are no valid MSISDN (rare, so out of line).
+    #[cold]
+    #[inline(never)]
+    fn msisdn_digits_cold(&mut self, digits: u128, n: u32, plus: bool) {
+        self.push_msisdn(Msisdn::from_known_digits_cold(digits, n, plus));
+    }
+
+    #[inline(always)]
     fn push_msisdn(&mut self, parsed: Result<Msisdn, RejectReason>) {
         match parsed {
             Ok(m) => {
@@ -106,7 +126,27 @@ impl<'s, S: RecordSink> Emitter<'s, S> {
         self.push_cnic(Cnic::parse_run(run));
     }
 
-    #[inline]
+    /// [`Emitter::cnic_run`] for a run of 13 ASCII digits (the low bytes of `digits`) and
+    /// dashes, after a `+` if `plus`.
+    #[inline(always)]
+    pub fn cnic_digits(&mut self, digits: u128, plus: bool) {
+        match Cnic::valid_known_digits(digits, plus) {
+            Some(c) => {
+                self.report.stats.cnic.valid += 1;
+                self.cnics.push(c);
+            }
+            None => self.cnic_digits_cold(digits, plus),
+        }
+    }
+
+    /// [`Emitter::cnic_digits`] for digits that are no valid CNIC (rare, so out of line).
+    #[cold]
+    #[inline(never)]
+    fn cnic_digits_cold(&mut self, digits: u128, plus: bool) {
+        self.push_cnic(Cnic::from_known_digits_cold(digits, plus));
+    }
+
+    #[inline(always)]
     fn push_cnic(&mut self, parsed: Result<Cnic, RejectReason>) {
         match parsed {
             Ok(c) => {

@@ -6,10 +6,12 @@
 //! and requires bumping [`NORMALIZATION_VERSION`](crate::NORMALIZATION_VERSION).
 //!
 //! Layout: `digits` is the shared byte scanner, `plain` its fast path for the commonest forms,
-//! `allocation` the operator/province tables.
+//! `known` the rules applied to digits scan mode already extracted, `allocation` the
+//! operator/province tables.
 
 mod allocation;
 mod digits;
+mod known;
 mod plain;
 #[cfg(test)]
 mod tests;

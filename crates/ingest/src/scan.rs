@@ -21,11 +21,15 @@
 //! each maximal *segment* of run bytes on its own; a segment with fewer than 10 digits cannot
 //! hold a candidate and costs only bit operations. A candidate segment whose shape is simple
 //! (ASCII, no space between its digits) has its one run read off its masks (`shape`); any other
-//! goes to [`runs`]. Newlines end records in the same pass, in order with the candidates. The
+//! goes to [`runs`]. A simple run that is *plain* (digits and at most two dashes, maybe after a
+//! `+`) has its digits packed by a byte shuffle and goes to the normalizer as digits, skipping
+//! its scanner (`normalize::known`). Newlines end records in the same pass, in order with the candidates. The
 //! differential tests in `walk_tests` hold both paths to the same records and counts.
 
 #[cfg(target_arch = "x86_64")]
 mod classify;
+#[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
+mod direct;
 #[cfg(test)]
 mod reference;
 // Without x86-64 only the tests drive the walk.
@@ -220,6 +224,17 @@ fn emit_run<S: RecordSink>(run: &[u8], digits: u32, em: &mut Emitter<'_, S>) {
     match digits {
         13 => em.cnic_run(run),
         10..=12 | 14 => em.msisdn_run(run),
+        _ => {}
+    }
+}
+
+/// [`emit_run`] for a plain run (see `shape`) with `digits` digits, packed in the low bytes of
+/// `packed`, after a `+` if `plus`.
+#[inline(always)]
+fn emit_plain<S: RecordSink>(packed: u128, digits: u32, plus: bool, em: &mut Emitter<'_, S>) {
+    match digits {
+        13 => em.cnic_digits(packed, plus),
+        10..=12 | 14 => em.msisdn_digits(packed, digits, plus),
         _ => {}
     }
 }

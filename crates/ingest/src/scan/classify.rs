@@ -9,12 +9,14 @@
 //! instructions every AVX2 CPU has) were detected, which is what makes its methods safe.
 
 use std::arch::x86_64::{
-    __m256i, _mm256_and_si256, _mm256_cmpeq_epi8, _mm256_loadu_si256, _mm256_min_epu8,
-    _mm256_movemask_epi8, _mm256_or_si256, _mm256_set1_epi8, _mm256_setr_epi8,
-    _mm256_setzero_si256, _mm256_shuffle_epi8, _mm256_srli_epi16, _mm256_sub_epi8,
+    __m128i, __m256i, _mm256_add_epi8, _mm256_and_si256, _mm256_cmpeq_epi8, _mm256_loadu_si256,
+    _mm256_min_epu8, _mm256_movemask_epi8, _mm256_set1_epi8, _mm256_setr_epi8,
+    _mm256_setzero_si256, _mm256_shuffle_epi8, _mm256_srli_epi16, _mm256_sub_epi8, _mm_add_epi8,
+    _mm_cmpeq_epi8, _mm_cvtsi128_si64, _mm_extract_epi64, _mm_loadu_si128, _mm_movemask_epi8,
+    _mm_set1_epi8, _mm_setr_epi8, _mm_shuffle_epi8,
 };
 
-use super::segments::{walk, Classify, Masks, Window};
+use super::segments::{leads, walk, Classify, Masks, Window};
 use crate::emit::Emitter;
 use crate::RecordSink;
 
@@ -66,6 +68,12 @@ impl Classify for Avx2 {
         // SAFETY: `self` exists, so the CPU has AVX2.
         unsafe { classify_window(window) }
     }
+
+    #[inline(always)]
+    fn pack_plain(&self, bytes: &[u8; 16], between: u32) -> Option<u128> {
+        // SAFETY: `self` exists, so the CPU has AVX2 (and so SSSE3).
+        unsafe { pack_plain(bytes, between) }
+    }
 }
 
 /// Classifies `block`; `next` gives the byte after it (0 at the end of the data), needed to
@@ -85,30 +93,53 @@ unsafe fn classify(block: &[u8; 64], next: impl FnOnce() -> u8) -> Masks {
         )
     };
     // SAFETY: the caller guarantees AVX2.
-    let (da, ra, na, ha) = unsafe { ascii(a) };
+    let (da, ra, na, ha, oa) = unsafe { ascii(a) };
     // SAFETY: as above.
-    let (db, rb, nb, hb) = unsafe { ascii(b) };
+    let (db, rb, nb, hb, ob) = unsafe { ascii(b) };
     let join = |lo: u32, hi: u32| u64::from(lo) | u64::from(hi) << 32;
     let mut m = Masks {
         digit: join(da, db),
         run: join(ra, rb),
         newline: join(na, nb),
         lead: 0,
+        open: join(oa, ob),
     };
     if join(ha, hb) != 0 {
         // SAFETY: the caller guarantees AVX2.
-        let (la, lb) = unsafe { (wide(a), wide(b)) };
-        m.add_wide(
-            [
-                join(la[0], lb[0]),
-                join(la[1], lb[1]),
-                join(la[2], lb[2]),
-                join(la[3], lb[3]),
-            ],
-            next(),
-        );
+        m.add_wide(unsafe { wide_leads(block, next()) });
     }
     m
+}
+
+/// The lead bytes of wide digits in `block`; `next` is the byte after it. Out of line, and
+/// reloading the block, so that the common path keeps its registers: most blocks have no byte
+/// >= 0x80.
+///
+/// # Safety
+/// The CPU must support AVX2.
+#[target_feature(enable = "avx2")]
+#[cold]
+#[inline(never)]
+unsafe fn wide_leads(block: &[u8; 64], next: u8) -> u64 {
+    let ptr = block.as_ptr();
+    // SAFETY: `block` is 64 readable bytes; both loads are unaligned 32-byte loads inside it;
+    // the caller guarantees AVX2.
+    let (la, lb) = unsafe {
+        (
+            wide(_mm256_loadu_si256(ptr.cast::<__m256i>())),
+            wide(_mm256_loadu_si256(ptr.add(32).cast::<__m256i>())),
+        )
+    };
+    let join = |lo: u32, hi: u32| u64::from(lo) | u64::from(hi) << 32;
+    leads(
+        [
+            join(la[0], lb[0]),
+            join(la[1], lb[1]),
+            join(la[2], lb[2]),
+            join(la[3], lb[3]),
+        ],
+        next,
+    )
 }
 
 /// Classifies the 32 bytes from a candidate segment's start (see [`Window`]).
@@ -122,22 +153,79 @@ unsafe fn classify_window(window: &[u8; 32]) -> Window {
     // SAFETY: `window` is 32 readable bytes (an unaligned load); the caller guarantees AVX2.
     unsafe {
         let v = _mm256_loadu_si256(window.as_ptr().cast::<__m256i>());
-        let (digit, _, _, high) = ascii(v);
+        let (digit, _, _, high, _) = ascii(v);
         let space = _mm256_cmpeq_epi8(v, _mm256_set1_epi8(b' ' as i8));
-        let open = _mm256_or_si256(
-            _mm256_cmpeq_epi8(v, _mm256_set1_epi8(b'+' as i8)),
-            _mm256_cmpeq_epi8(v, _mm256_set1_epi8(b'(' as i8)),
-        );
+        let plus = _mm256_movemask_epi8(_mm256_cmpeq_epi8(v, _mm256_set1_epi8(b'+' as i8)));
+        let paren = _mm256_movemask_epi8(_mm256_cmpeq_epi8(v, _mm256_set1_epi8(b'(' as i8)));
+        let dash = _mm256_cmpeq_epi8(v, _mm256_set1_epi8(b'-' as i8));
         Window {
             digit,
             space: _mm256_movemask_epi8(space) as u32,
-            open: _mm256_movemask_epi8(open) as u32,
+            open: (plus | paren) as u32,
             high,
+            dash: _mm256_movemask_epi8(dash) as u32,
+            plus: plus as u32,
         }
     }
 }
 
-/// ASCII classes of 32 bytes: (digits, run bytes, newlines, bytes >= 0x80).
+/// `SKIP[q]`: 1 in bytes `q..16`, 0 below (so from `SKIP[16]` on all 0).
+static SKIP: [[i8; 16]; 64] = {
+    let mut t = [[0i8; 16]; 64];
+    let mut q = 0;
+    while q < 16 {
+        let mut j = q;
+        while j < 16 {
+            t[q][j] = 1;
+            j += 1;
+        }
+        q += 1;
+    }
+    t
+};
+
+/// If the bytes of `bytes` at the bits of `between` are at most two dashes, the other bytes in
+/// order, then unspecified bytes, as a little-endian number: a byte shuffle whose index skips
+/// each dash.
+///
+/// # Safety
+/// The CPU must support AVX2.
+#[target_feature(enable = "avx2")]
+#[inline]
+#[allow(unused_unsafe)] // As for `ascii`.
+unsafe fn pack_plain(bytes: &[u8; 16], between: u32) -> Option<u128> {
+    // SAFETY: `bytes` is 16 readable bytes (an unaligned load); the caller guarantees AVX2.
+    let (v, dashes) = unsafe {
+        let v = _mm_loadu_si128(bytes.as_ptr().cast::<__m128i>());
+        let dash = _mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(b'-' as i8)));
+        (v, dash as u32)
+    };
+    if between & !dashes != 0 || between.count_ones() > 2 {
+        return None;
+    }
+    // Output byte `j` takes input byte `j`, plus one for each dash at or below the input byte
+    // it lands on: from output `d1` on for the first dash (input `d1`), from output `d2 - 1` on
+    // for the second (input `d2`, one dash below it). No dash: from 16 on, nothing skipped
+    // (`d2` is never 0: it is above `d1`).
+    let first = (between.trailing_zeros() & 63) as usize;
+    let second = ((between & between.wrapping_sub(1))
+        .trailing_zeros()
+        .wrapping_sub(1)
+        & 63) as usize;
+    // SAFETY: the `SKIP` rows are 16 bytes each (unaligned loads); the caller guarantees AVX2,
+    // which includes SSSE3's byte shuffle and SSE4.1's extraction.
+    unsafe {
+        let iota = _mm_setr_epi8(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+        let skip = |q: usize| _mm_loadu_si128(SKIP[q].as_ptr().cast::<__m128i>());
+        let index = _mm_add_epi8(iota, _mm_add_epi8(skip(first), skip(second)));
+        let packed = _mm_shuffle_epi8(v, index);
+        let lo = _mm_cvtsi128_si64(packed) as u64;
+        let hi = _mm_extract_epi64::<1>(packed) as u64;
+        Some(u128::from(lo) | u128::from(hi) << 64)
+    }
+}
+
+/// ASCII classes of 32 bytes: (digits, run bytes, newlines, bytes >= 0x80, `+` and `(`).
 ///
 /// # Safety
 /// The CPU must support AVX2.
@@ -145,19 +233,20 @@ unsafe fn classify_window(window: &[u8; 32]) -> Window {
 #[inline]
 // Newer Rust lets AVX2 code call the intrinsics without `unsafe`; the MSRV (1.85) needs it.
 #[allow(unused_unsafe)]
-unsafe fn ascii(v: __m256i) -> (u32, u32, u32, u32) {
+unsafe fn ascii(v: __m256i) -> (u32, u32, u32, u32, u32) {
     // SAFETY: register-only AVX2 intrinsics; the caller guarantees AVX2.
     unsafe {
         // Nibble lookup: the high nibble selects digits (3) or separators and space (2), the
-        // low nibble which of them. Bit 7 marks a digit, bit 0 a separator or space. A byte
-        // >= 0x80 looks up 0 in `lo` (pshufb zeroes lanes whose index has the high bit set).
+        // low nibble which of them. Bit 7 marks a digit, bit 6 `(` or `+`, bit 0 a separator or
+        // space. A byte >= 0x80 looks up 0 in `lo` (pshufb zeroes lanes whose index has the
+        // high bit set).
         let lo = _mm256_setr_epi8(
-            -127, -128, -128, -128, -128, -128, -128, -128, -127, -127, 0, 1, 0, 1, 1, 0, //
-            -127, -128, -128, -128, -128, -128, -128, -128, -127, -127, 0, 1, 0, 1, 1, 0,
+            -127, -128, -128, -128, -128, -128, -128, -128, -63, -127, 0, 65, 0, 1, 1, 0, //
+            -127, -128, -128, -128, -128, -128, -128, -128, -63, -127, 0, 65, 0, 1, 1, 0,
         );
         let hi = _mm256_setr_epi8(
-            0, 0, 1, -128, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, //
-            0, 0, 1, -128, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+            0, 0, 65, -128, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, //
+            0, 0, 65, -128, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
         );
         let high_nibble = _mm256_and_si256(_mm256_srli_epi16::<4>(v), _mm256_set1_epi8(0x0F));
         let class = _mm256_and_si256(
@@ -171,6 +260,7 @@ unsafe fn ascii(v: __m256i) -> (u32, u32, u32, u32) {
             !(_mm256_movemask_epi8(not_run) as u32),
             _mm256_movemask_epi8(newline) as u32,
             _mm256_movemask_epi8(v) as u32,
+            _mm256_movemask_epi8(_mm256_add_epi8(class, class)) as u32,
         )
     }
 }
@@ -206,7 +296,7 @@ unsafe fn wide(v: __m256i) -> [u32; 4] {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::scan::reference::{reference_masks, reference_window};
+    use crate::scan::reference::{reference_masks, reference_pack_plain, reference_window};
 
     #[test]
     fn every_byte_at_every_position() {
@@ -228,6 +318,33 @@ mod tests {
                         "{b:#x}@{pos}"
                     );
                 }
+            }
+        }
+    }
+
+    #[test]
+    fn pack_plain_skips_up_to_two_dashes() {
+        let Some(simd) = Avx2::detect() else { return };
+        let mut masks = vec![0u32];
+        for a in 0..16 {
+            masks.push(1 << a);
+            for b in a + 1..16 {
+                masks.push(1 << a | 1 << b);
+                masks.push(1 << a | 1 << b | 1 << 15);
+            }
+        }
+        for between in masks {
+            for bytes in [
+                *b"0123456789abcdef",
+                *b"0-2-4-6-8-a-c-e-",
+                *b"----------------",
+            ] {
+                let kept = 16 - between.count_ones() as usize;
+                let got = simd
+                    .pack_plain(&bytes, between)
+                    .map(|p| p.to_le_bytes()[..kept].to_vec());
+                let want = reference_pack_plain(&bytes, between).map(|p| p[..kept].to_vec());
+                assert_eq!(got, want, "{between:#x} {bytes:?}");
             }
         }
     }

@@ -14,6 +14,25 @@ impl Classify for Reference {
     fn window(&self, window: &[u8; 32]) -> Window {
         reference_window(window)
     }
+
+    fn pack_plain(&self, bytes: &[u8; 16], between: u32) -> Option<u128> {
+        reference_pack_plain(bytes, between).map(u128::from_le_bytes)
+    }
+}
+
+/// If the bytes at the bits of `between` are at most two dashes, the others in order, then
+/// zeros.
+pub(super) fn reference_pack_plain(bytes: &[u8; 16], between: u32) -> Option<[u8; 16]> {
+    let at = |i: usize| between >> i & 1 != 0;
+    if between.count_ones() > 2 || (0..16).any(|i| at(i) && bytes[i] != b'-') {
+        return None;
+    }
+    let mut out = [0u8; 16];
+    let kept = (0..16).filter(|&i| !at(i)).map(|i| bytes[i]);
+    for (slot, b) in out.iter_mut().zip(kept) {
+        *slot = b;
+    }
+    Some(out)
 }
 
 /// The masks of a 64-byte block followed by `next`.
@@ -41,6 +60,9 @@ pub(super) fn reference_masks(block: &[u8; 64], next: u8) -> Masks {
         if lead(i) {
             m.lead |= bit;
         }
+        if b == b'+' || b == b'(' {
+            m.open |= bit;
+        }
     }
     m
 }
@@ -61,6 +83,12 @@ pub(super) fn reference_window(window: &[u8; 32]) -> Window {
         }
         if b >= 0x80 {
             w.high |= bit;
+        }
+        if b == b'-' {
+            w.dash |= bit;
+        }
+        if b == b'+' {
+            w.plus |= bit;
         }
     }
     w

@@ -7,11 +7,15 @@
 //! plus wide-digit lead bytes) holds no run of 10, so only segments with 10 or more are handed
 //! to the run finder; everything else costs a few bit operations per block. Newlines end records
 //! in the same pass, in order with the candidates, so the [`Emitter`] sees the same calls as
-//! from the line loop.
+//! from the line loop. A candidate segment within the masks at hand (its block, or 32 bytes
+//! either side of the block edge) that they show may be plain goes straight to the normalizer
+//! (`direct`); any other is classified again from its start (`shape`) or given to the run
+//! finder.
 
+use super::direct::{direct, Near};
+use super::emit_plain;
+use super::shape::segment;
 pub(super) use super::shape::Window;
-use super::shape::{shape, Shape};
-use super::{emit_run, emit_runs};
 use crate::emit::Emitter;
 use crate::RecordSink;
 
@@ -23,6 +27,10 @@ pub(super) trait Classify {
     fn block(&self, block: &[u8; 64], next: impl FnOnce() -> u8) -> Masks;
     /// The masks of the 32 bytes from a candidate segment's start.
     fn window(&self, window: &[u8; 32]) -> Window;
+    /// If the bytes of `bytes` at the bits of `between` are at most two dashes, the other bytes
+    /// in order as a little-endian number (then unspecified bytes): the digits of a plain run
+    /// (see `shape`).
+    fn pack_plain(&self, bytes: &[u8; 16], between: u32) -> Option<u128>;
 }
 
 /// Digits a segment needs before it can hold a candidate.
@@ -40,20 +48,27 @@ pub(super) struct Masks {
     pub newline: u64,
     /// Lead bytes of wide digits.
     pub lead: u64,
+    /// `+` and `(`.
+    pub open: u64,
 }
 
 impl Masks {
-    /// Adds wide digits from the masks of `0xD9`, `0xDB`, `0xA0..=0xA9` and `0xB0..=0xB9` bytes;
-    /// `next` is the byte after the block.
-    #[inline]
-    pub fn add_wide(&mut self, [ar, ur, ar_cont, ur_cont]: [u64; 4], next: u8) {
-        let ar_next = ar_cont >> 1 | u64::from((0xA0..=0xA9).contains(&next)) << 63;
-        let ur_next = ur_cont >> 1 | u64::from((0xB0..=0xB9).contains(&next)) << 63;
-        let lead = ar & ar_next | ur & ur_next;
+    /// Adds the wide digits whose lead bytes are at the bits of `lead` (see [`leads`]).
+    #[inline(always)]
+    pub fn add_wide(&mut self, lead: u64) {
         self.lead = lead;
         self.digit |= lead;
         self.run |= lead | lead << 1;
     }
+}
+
+/// The lead bytes of wide digits in a block, from the masks of its `0xD9`, `0xDB`, `0xA0..=0xA9`
+/// and `0xB0..=0xB9` bytes; `next` is the byte after the block.
+#[inline]
+pub(super) fn leads([ar, ur, ar_cont, ur_cont]: [u64; 4], next: u8) -> u64 {
+    let ar_next = ar_cont >> 1 | u64::from((0xA0..=0xA9).contains(&next)) << 63;
+    let ur_next = ur_cont >> 1 | u64::from((0xB0..=0xB9).contains(&next)) << 63;
+    ar & ar_next | ur & ur_next
 }
 
 /// Bits below `k` (`k < 64`).
@@ -94,27 +109,37 @@ impl<S: RecordSink> Lines<'_, '_, '_, S> {
         }
     }
 
-    /// Emits the candidates of the segment `start..end`: read off its masks when its shape is
-    /// simple, from the run finder otherwise.
+    /// Emits the candidates of the segment `s..e` (`s < e <= 64`) of the 64 bytes from `base`,
+    /// whose masks are `near` and whose digits are at the bits of `digit`: directly if the masks
+    /// show it may be plain (see `direct`), else through [`segment`].
     #[inline(always)]
-    fn segment(&mut self, simd: &impl Classify, start: usize, end: usize) {
-        let Some(seg) = self.data.get(start..end) else {
-            return;
-        };
-        let window = self.data.get(start..start + 32);
-        if let Some(window) = window.and_then(|w| <&[u8; 32]>::try_from(w).ok()) {
-            match shape(&simd.window(window), seg.len()) {
-                Shape::One { run, digits } => {
-                    if let Some(run) = seg.get(run) {
-                        emit_run(run, digits, self.em);
-                    }
+    fn candidate(
+        &mut self,
+        simd: &impl Classify,
+        base: usize,
+        near: &Near,
+        (s, e): (u32, u32),
+        digit: u64,
+    ) {
+        if let Some(d) = direct(near, s, digit) {
+            let at = base + d.first as usize;
+            let bytes = self.data.get(at..at + 16);
+            let bytes = bytes.and_then(|b| <&[u8; 16]>::try_from(b).ok());
+            let plus = d.open && at > 0 && self.data.get(at - 1) == Some(&b'+');
+            if d.open == plus {
+                if let Some(packed) = bytes.and_then(|b| simd.pack_plain(b, d.between)) {
+                    emit_plain(packed, d.digits, plus, self.em);
                     return;
                 }
-                Shape::Nothing => return,
-                Shape::Complex => {}
             }
         }
-        emit_runs(seg, self.em);
+        segment(
+            simd,
+            self.data,
+            self.em,
+            base + s as usize,
+            base + e as usize,
+        );
     }
 
     /// The last line, if the chunk does not end with a newline.
@@ -134,45 +159,87 @@ pub(super) fn walk<S: RecordSink>(
     base: u64,
     em: &mut Emitter<'_, S>,
 ) {
-    let mut lines = Lines {
-        data,
-        base,
-        em,
-        start: 0,
+    let mut walk = Walk {
+        lines: Lines {
+            data,
+            base,
+            em,
+            start: 0,
+        },
+        seg_start: 0,
+        seg_digits: 0,
+        carry: 0,
+        prev: Near::default(),
     };
-    // The segment reaching the end of the previous block: start and digits so far.
-    let (mut seg_start, mut seg_digits) = (0usize, 0u32);
-    // A wide digit's continuation byte at the start of this block.
-    let mut carry = 0u64;
-    let mut blocks = data.chunks_exact(64);
     let mut off = 0;
-    let mut tail = [0u8; 64];
-    loop {
-        let block = match blocks.next() {
-            Some(b) => b,
-            None => {
-                // The last partial block (possibly empty), zero-padded: zero is no run byte, so
-                // the padding closes the last segment.
-                let rest = blocks.remainder();
-                tail[..rest.len()].copy_from_slice(rest);
-                &tail[..]
-            }
-        };
+    while let Some(block) = data.get(off..off + 64) {
         let Ok(block) = <&[u8; 64]>::try_from(block) else {
             break;
         };
-        // After the last partial block there is no next byte: `get` gives 0.
-        let m = simd.block(block, || data.get(off + 64).copied().unwrap_or(0));
-        let run = m.run | carry;
-        carry = m.lead >> 63;
+        // The byte after the block, asked only when the block has a byte >= 0x80.
+        walk.block(&simd, block, off, || {
+            data.get(off + 64).copied().unwrap_or(0)
+        });
+        off += 64;
+    }
+    // The last partial block (possibly empty), zero-padded: zero is no run byte, so the padding
+    // closes the last segment. There is no byte after it.
+    let mut tail = [0u8; 64];
+    let rest = data.get(off..).unwrap_or(&[]);
+    tail[..rest.len()].copy_from_slice(rest);
+    walk.block(&simd, &tail, off, || 0);
+    walk.lines.finish();
+}
+
+/// The walk's state between blocks.
+struct Walk<'d, 'e, 's, S> {
+    lines: Lines<'d, 'e, 's, S>,
+    /// The segment reaching the end of the previous block: its start and digits so far.
+    seg_start: usize,
+    seg_digits: u64,
+    /// A wide digit's continuation byte at the start of this block.
+    carry: u64,
+    /// The masks of the previous block.
+    prev: Near,
+}
+
+impl<S: RecordSink> Walk<'_, '_, '_, S> {
+    /// Walks the block at `off`; `next` gives the byte after it.
+    #[inline(always)]
+    fn block(
+        &mut self,
+        simd: &impl Classify,
+        block: &[u8; 64],
+        off: usize,
+        next: impl FnOnce() -> u8,
+    ) {
+        let m = simd.block(block, next);
+        let near = Near::of(&m);
+        let lines = &mut self.lines;
+        let run = m.run | self.carry;
+        self.carry = m.lead >> 63;
         let brk = !run;
         if brk == 0 {
-            seg_digits = seg_digits.saturating_add(m.digit.count_ones());
+            self.seg_digits += u64::from(m.digit.count_ones());
         } else {
             // The first break ends the segment carried in from earlier blocks.
             let first = brk.trailing_zeros();
-            if seg_digits.saturating_add((m.digit & below(first)).count_ones()) >= MIN_DIGITS {
-                lines.segment(&simd, seg_start, off + first as usize);
+            let seg_start = self.seg_start;
+            if self.seg_digits + u64::from((m.digit & below(first)).count_ones())
+                >= u64::from(MIN_DIGITS)
+            {
+                if seg_start >= off {
+                    let s = (seg_start - off) as u32;
+                    let digit = m.digit & below(first) & !below(s);
+                    lines.candidate(simd, off, &near, (s, first), digit);
+                } else if seg_start + 32 >= off && first < 32 {
+                    let straddling = Near::straddling(&self.prev, &near);
+                    let (s, e) = ((seg_start + 32 - off) as u32, first + 32);
+                    let digit = straddling.digit & below(e) & !below(s);
+                    lines.candidate(simd, off - 32, &straddling, (s, e), digit);
+                } else {
+                    segment(simd, lines.data, lines.em, seg_start, off + first as usize);
+                }
             }
             // Segments between the first and the last break.
             let last = 63 - brk.leading_zeros();
@@ -184,21 +251,18 @@ pub(super) fn walk<S: RecordSink>(
                     // Breaks exist below and above `p`: `first < p < last`.
                     let s = 64 - (brk & below(p)).leading_zeros();
                     let e = (brk & !below(p)).trailing_zeros();
-                    if (inner & below(e)).count_ones() >= MIN_DIGITS {
+                    let digit = inner & below(e);
+                    if digit.count_ones() >= MIN_DIGITS {
                         lines.newlines_below(&mut nl, off, s);
-                        lines.segment(&simd, off + s as usize, off + e as usize);
+                        lines.candidate(simd, off, &near, (s, e), digit);
                     }
                     inner &= !below(e);
                 }
             }
             lines.newlines_below(&mut nl, off, 64);
-            seg_start = off + last as usize + 1;
-            seg_digits = m.digit.checked_shr(last + 1).unwrap_or(0).count_ones();
+            self.seg_start = off + last as usize + 1;
+            self.seg_digits = u64::from((m.digit >> last >> 1).count_ones());
         }
-        off += 64;
-        if off > data.len() {
-            break;
-        }
+        self.prev = near;
     }
-    lines.finish();
 }

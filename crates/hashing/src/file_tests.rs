@@ -2,7 +2,7 @@
 
 use super::*;
 use crate::bloom::tests::tokens;
-use crate::{BloomParams, KeyId};
+use crate::{BloomParams, KeyId, TokenKind};
 use proptest::prelude::*;
 
 fn small_filter(n: u64) -> Filter {

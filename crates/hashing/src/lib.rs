@@ -65,6 +65,7 @@ mod hasher;
 mod header;
 mod infile;
 mod key;
+mod merge;
 mod params;
 mod token;
 

@@ -2,7 +2,7 @@
 //!
 //! A *segment* is a maximal stretch of run bytes (see [`classify`](super::classify)). A run
 //! never spans a byte outside the run set, and nothing the run finder looks at ahead of a run
-//! byte decides anything when it is not a run byte, so running [`runs`] on each segment finds
+//! byte decides anything when it is not a run byte, so running [`runs`](super::runs) on each segment finds
 //! exactly the runs of the whole line. A segment holding fewer than 10 digits (ASCII digits
 //! plus wide-digit lead bytes) holds no run of 10, so only segments with 10 or more are handed
 //! to the run finder; everything else costs a few bit operations per block. Newlines end records

@@ -6,7 +6,7 @@
 //! Column names come from the statement's own column list, else from the latest
 //! `CREATE TABLE t (...)` before it (found by a pre-scan with `memmem`; a later one is never
 //! used, so a streamed read sees the same columns as a mapped one), else positions only
-//! (`--msisdn-col 3`). A streamed `CREATE TABLE` may span blocks if it is under [`CARRY`]
+//! (`--msisdn-col 3`). A streamed `CREATE TABLE` may span blocks if it is under `tables::CARRY`
 //! (1 MiB) bytes. Strings are `'...'` with `\'`, `\\` and `''` escapes, handed to the
 //! normalizer without unescaping; `NULL` is an empty candidate; other values as written. A tuple
 //! cut off by the end of its line (truncated dump) or unparseable text is skipped and counted.

@@ -11,7 +11,7 @@
 //! kernels whose page cache uses large folios (ext4, xfs on Linux ≥ 6.x) it is mapped with
 //! 2 MiB pages, so inserts miss the TLB no more than in anonymous huge pages. On older kernels
 //! the mapping uses 4 KiB pages and inserts pay TLB misses (random loads ~13 instead of ~9 ns
-//! in PERF-NOTES), about what the copy saved costs: a wash there, not a loss.
+//! in PERF-NOTES); not measured here (this kernel has large folios).
 //!
 //! Only on Linux and little-endian targets (the file stores little-endian words), and not on
 //! tmpfs (see `on_tmpfs`); anything that fails on the way (a filesystem without `fallocate`, a directory that cannot be

@@ -115,7 +115,9 @@ pub struct InputArgs {
     /// CNIC column by header name or 1-based index (repeatable; default: from header names).
     #[arg(long = "cnic-col", value_name = "C")]
     pub cnic_cols: Vec<String>,
-    /// Read with buffered I/O instead of memory-mapping regular files.
+    /// Read with buffered I/O instead of memory-mapping regular files (the inputs, and the
+    /// filter for match): for files that may change or vanish while read, e.g. on a network
+    /// disk.
     #[arg(long)]
     pub no_mmap: bool,
     /// Exit with status 1 if any record had to be skipped or anything was warned about (a

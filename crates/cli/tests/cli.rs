@@ -128,6 +128,17 @@ fn build_and_match_find_exactly_the_planted_people() {
         .sum();
     assert_eq!(Some(by_op), o["msisdn"].as_u64());
     assert_eq!(r["distinct_counts_exact"], true);
+    // --no-mmap reads the filter (and the base) instead of mapping them: the same report.
+    let read = json(
+        &d.cmd(&["match", "--json", "--no-mmap", "-k", "k.key", "-f", "f.lmf"])
+            .arg(&base)
+            .ok(),
+    );
+    assert_eq!(read["kinds"], r["kinds"]);
+    assert_eq!(
+        read["matched_msisdn_by_operator"],
+        r["matched_msisdn_by_operator"]
+    );
 
     // Past --memory the distinct counts become labelled estimates, close to the truth.
     let out = d

@@ -6,7 +6,8 @@
 //!   `/usr/bin/time -v` reports it), and exits with the command's status.
 //! - `benchtool get FILE PATH`: prints the JSON value at dotted `PATH` (`kinds.msisdn.tested`;
 //!   array indices as numbers) of `FILE`, strings unquoted; exits 1 if absent.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+//!
+//! Failures (a command that cannot start, an unreadable file) are a message and exit status 1.
 
 use std::process::{Command, ExitCode};
 use std::time::Instant;
@@ -25,28 +26,37 @@ fn main() -> ExitCode {
 
 fn run(out: &str, cmd: &[String]) -> ExitCode {
     let started = Instant::now();
-    let status = Command::new(&cmd[0])
-        .args(&cmd[1..])
-        .status()
-        .expect("cannot run the command");
+    let status = match Command::new(&cmd[0]).args(&cmd[1..]).status() {
+        Ok(s) => s,
+        Err(e) => return fail("cannot run the command", e),
+    };
     let wall = started.elapsed().as_secs_f64();
     // SAFETY: an all-zero rusage is a valid value of this plain C struct.
     let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
     // SAFETY: the pointer is valid for writes. Our only child has been waited for, so this is
     // its peak RSS (or that of its largest waited-for descendant).
     let rc = unsafe { libc::getrusage(libc::RUSAGE_CHILDREN, &mut usage) };
-    assert_eq!(rc, 0, "getrusage failed");
+    if rc != 0 {
+        return fail("getrusage failed", std::io::Error::last_os_error());
+    }
     let code = status.code().unwrap_or_else(|| {
         128 + std::os::unix::process::ExitStatusExt::signal(&status).unwrap_or(0)
     });
-    std::fs::write(out, format!("{wall:.3} {} {code}\n", usage.ru_maxrss))
-        .expect("cannot write the measurement");
+    if let Err(e) = std::fs::write(out, format!("{wall:.3} {} {code}\n", usage.ru_maxrss)) {
+        return fail("cannot write the measurement", e);
+    }
     ExitCode::from(u8::try_from(code).unwrap_or(1))
 }
 
 fn get(file: &str, path: &str) -> ExitCode {
-    let text = std::fs::read_to_string(file).expect("cannot read the JSON file");
-    let root: serde_json::Value = serde_json::from_str(&text).expect("not JSON");
+    let text = match std::fs::read_to_string(file) {
+        Ok(t) => t,
+        Err(e) => return fail("cannot read the JSON file", e),
+    };
+    let root: serde_json::Value = match serde_json::from_str(&text) {
+        Ok(v) => v,
+        Err(e) => return fail("not JSON", e),
+    };
     let mut v = &root;
     for part in path.split('.') {
         let next = match part.parse::<usize>() {
@@ -63,4 +73,9 @@ fn get(file: &str, path: &str) -> ExitCode {
         other => println!("{other}"),
     }
     ExitCode::SUCCESS
+}
+
+fn fail(what: &str, e: impl std::fmt::Display) -> ExitCode {
+    eprintln!("benchtool: {what}: {e}");
+    ExitCode::FAILURE
 }

@@ -9,8 +9,8 @@
 //! naive match -f FILTER BASE.csv                        # distinct matches per kind on stdout
 //! ```
 //!
-//! The key is a fixed constant: this binary measures cost, it protects nothing.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+//! The key is a fixed constant: this binary measures cost, it protects nothing. Bad arguments
+//! or input end it with a message and exit status 1, never a panic.
 
 use std::collections::HashSet;
 use std::process::ExitCode;
@@ -24,53 +24,81 @@ const KEY: [u8; 32] = *b"leakmatch-naive-baseline-key-32b";
 /// capacity; `tests/baseline_fpr.rs`).
 const SEED: [u8; 32] = *b"0123456789abcdefFEDCBA9876543210";
 
+type Result<T> = std::result::Result<T, String>;
+
+/// `Err` with `what`, for an `Option` or any displayable error.
+fn need<T>(v: Option<T>, what: &str) -> Result<T> {
+    v.ok_or_else(|| what.to_string())
+}
+
+fn ctx<T, E: std::fmt::Display>(r: std::result::Result<T, E>, what: &str) -> Result<T> {
+    r.map_err(|e| format!("{what}: {e}"))
+}
+
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let flag = |name: &str| {
-        args.iter()
-            .position(|a| a == name)
-            .map(|i| args.get(i + 1).expect("flag needs a value").clone())
-    };
-    let input = args
-        .last()
-        .expect("usage: naive build|match ... INPUT")
-        .clone();
-    match args.first().map(String::as_str) {
-        Some("build") => {
-            let capacity: usize = flag("--capacity")
-                .expect("--capacity")
-                .parse()
-                .expect("number");
-            let fpr: f64 = flag("--fpr").map_or(1e-6, |f| f.parse().expect("number"));
-            build(&input, capacity, fpr, &flag("-o").expect("-o FILTER"));
-            ExitCode::SUCCESS
-        }
-        Some("match") => {
-            matching(&input, &flag("-f").expect("-f FILTER"));
-            ExitCode::SUCCESS
-        }
-        _ => {
+    match run(&args) {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => {
             eprintln!("usage: naive build --capacity N --fpr F -o FILTER DUMP.csv | naive match -f FILTER BASE.csv");
             ExitCode::from(2)
+        }
+        Err(e) => {
+            eprintln!("naive: {e}");
+            ExitCode::FAILURE
         }
     }
 }
 
-/// A reader and the 0-based MSISDN and CNIC column indices, found by header name.
-fn open(path: &str) -> (csv::Reader<std::fs::File>, usize, usize) {
-    let mut rdr = csv::ReaderBuilder::new()
-        .flexible(true)
-        .from_path(path)
-        .expect("cannot open the input");
-    let header = rdr.byte_headers().expect("cannot read the header").clone();
-    let col = |want: &str| {
-        header
-            .iter()
-            .position(|h| h.eq_ignore_ascii_case(want.as_bytes()))
-            .expect("identifier column not found")
+/// Runs the command; `Ok(false)` for a usage error.
+fn run(args: &[String]) -> Result<bool> {
+    let flag = |name: &str| -> Result<Option<String>> {
+        match args.iter().position(|a| a == name) {
+            Some(i) => need(args.get(i + 1), "flag needs a value").map(|v| Some(v.clone())),
+            None => Ok(None),
+        }
     };
-    let (m, c) = (col("msisdn"), col("cnic"));
-    (rdr, m, c)
+    let Some(input) = args.last() else {
+        return Ok(false);
+    };
+    match args.first().map(String::as_str) {
+        Some("build") => {
+            let capacity: usize = ctx(
+                need(flag("--capacity")?, "--capacity N")?.parse(),
+                "--capacity",
+            )?;
+            let fpr: f64 = match flag("--fpr")? {
+                Some(f) => ctx(f.parse(), "--fpr")?,
+                None => 1e-6,
+            };
+            build(input, capacity, fpr, &need(flag("-o")?, "-o FILTER")?)?;
+            Ok(true)
+        }
+        Some("match") => {
+            matching(input, &need(flag("-f")?, "-f FILTER")?)?;
+            Ok(true)
+        }
+        _ => Ok(false),
+    }
+}
+
+/// A reader and the 0-based MSISDN and CNIC column indices, found by header name.
+fn open(path: &str) -> Result<(csv::Reader<std::fs::File>, usize, usize)> {
+    let mut rdr = ctx(
+        csv::ReaderBuilder::new().flexible(true).from_path(path),
+        "cannot open the input",
+    )?;
+    let header = ctx(rdr.byte_headers(), "cannot read the header")?.clone();
+    let col = |want: &str| {
+        need(
+            header
+                .iter()
+                .position(|h| h.eq_ignore_ascii_case(want.as_bytes())),
+            "identifier column not found",
+        )
+    };
+    let (m, c) = (col("msisdn")?, col("cnic")?);
+    Ok((rdr, m, c))
 }
 
 fn token(kind: u8, parts: &[&[u8]]) -> [u8; 32] {
@@ -82,13 +110,15 @@ fn token(kind: u8, parts: &[&[u8]]) -> [u8; 32] {
     *blake3::keyed_hash(&KEY, &buf).as_bytes()
 }
 
-fn build(path: &str, capacity: usize, fpr: f64, out: &str) {
-    let mut bloom: Bloom<[u8; 32]> =
-        Bloom::new_for_fp_rate_with_seed(capacity.max(1), fpr, &SEED).expect("bloom");
-    let (mut rdr, mc, cc) = open(path);
+fn build(path: &str, capacity: usize, fpr: f64, out: &str) -> Result<()> {
+    let mut bloom: Bloom<[u8; 32]> = ctx(
+        Bloom::new_for_fp_rate_with_seed(capacity.max(1), fpr, &SEED),
+        "cannot size the filter",
+    )?;
+    let (mut rdr, mc, cc) = open(path)?;
     let mut rec = csv::ByteRecord::new();
     let (mut records, mut valid_m, mut valid_c, mut pairs) = (0u64, 0u64, 0u64, 0u64);
-    while rdr.read_byte_record(&mut rec).expect("CSV error") {
+    while ctx(rdr.read_byte_record(&mut rec), "CSV error")? {
         records += 1;
         let m = rec.get(mc).and_then(|f| Msisdn::parse(f).ok());
         let c = rec.get(cc).and_then(|f| Cnic::parse(f).ok());
@@ -105,25 +135,29 @@ fn build(path: &str, capacity: usize, fpr: f64, out: &str) {
             bloom.set(&token(3, &[m.as_bytes(), c.as_bytes()]));
         }
     }
-    std::fs::write(out, bloom.as_slice()).expect("cannot write the filter");
+    ctx(
+        std::fs::write(out, bloom.as_slice()),
+        "cannot write the filter",
+    )?;
     println!(
         "{{\"records\":{records},\"valid_msisdn\":{valid_m},\"valid_cnic\":{valid_c},\"pairs\":{pairs},\"filter_bytes\":{},\"k\":{}}}",
         bloom.len() / 8,
         bloom.number_of_hash_functions()
     );
+    Ok(())
 }
 
-fn matching(path: &str, filter: &str) {
-    let bytes = std::fs::read(filter).expect("cannot read the filter");
-    let bloom: Bloom<[u8; 32]> = Bloom::from_slice(&bytes).expect("bad filter");
+fn matching(path: &str, filter: &str) -> Result<()> {
+    let bytes = ctx(std::fs::read(filter), "cannot read the filter")?;
+    let bloom: Bloom<[u8; 32]> = ctx(Bloom::from_slice(&bytes), "bad filter")?;
     drop(bytes);
-    let (mut rdr, mc, cc) = open(path);
+    let (mut rdr, mc, cc) = open(path)?;
     let mut rec = csv::ByteRecord::new();
     let mut rows = 0u64;
     let mut hit_m: HashSet<Msisdn> = HashSet::new();
     let mut hit_c: HashSet<Cnic> = HashSet::new();
     let mut hit_p: HashSet<(Msisdn, Cnic)> = HashSet::new();
-    while rdr.read_byte_record(&mut rec).expect("CSV error") {
+    while ctx(rdr.read_byte_record(&mut rec), "CSV error")? {
         rows += 1;
         let m = rec.get(mc).and_then(|f| Msisdn::parse(f).ok());
         let c = rec.get(cc).and_then(|f| Cnic::parse(f).ok());
@@ -149,4 +183,5 @@ fn matching(path: &str, filter: &str) {
         hit_c.len(),
         hit_p.len()
     );
+    Ok(())
 }

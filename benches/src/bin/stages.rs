@@ -18,7 +18,7 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use leakmatch_hashing::{
-    encode, encode_pair, BlockedBloom, BloomParams, Encoded, Key, Token, TokenHasher, TokenKind,
+    encode_into, BlockedBloom, BloomParams, Encoded, Key, Token, TokenHasher, TokenKind,
 };
 use leakmatch_ingest::{
     read_input, Cnic, InputSource, Msisdn, NoProgress, ReadOptions, Record, RecordSink,
@@ -45,11 +45,12 @@ enum Tok {
 }
 
 impl Tok {
-    fn encode(&self) -> Encoded {
+    /// Encodes in place, as `TokenBatch` does.
+    fn encode(&self, out: &mut Encoded) {
         match self {
-            Tok::M(m) => encode(TokenKind::Msisdn, m.as_bytes()),
-            Tok::C(c) => encode(TokenKind::Cnic, c.as_bytes()),
-            Tok::P(m, c) => encode_pair(m.as_bytes(), c.as_bytes()),
+            Tok::M(m) => encode_into(out, TokenKind::Msisdn, m.as_bytes(), &[]),
+            Tok::C(c) => encode_into(out, TokenKind::Cnic, c.as_bytes(), &[]),
+            Tok::P(m, c) => encode_into(out, TokenKind::Pair, m.as_bytes(), c.as_bytes()),
         }
     }
 }
@@ -112,14 +113,17 @@ fn hash_then(
     let n = chunks
         .par_iter()
         .map(|c| {
-            let mut enc = Vec::with_capacity(BATCH);
+            let mut enc = vec![Encoded([0; 64]); BATCH];
             let mut out = vec![Token([0; 32]); BATCH];
             let mut n = 0;
             for batch in c.chunks(BATCH) {
-                enc.clear();
-                enc.extend(batch.iter().map(Tok::encode));
+                let enc = &mut enc[..batch.len()];
+                batch
+                    .iter()
+                    .zip(enc.iter_mut())
+                    .for_each(|(t, e)| t.encode(e));
                 let out = &mut out[..batch.len()];
-                hasher.hash_many(&enc, out);
+                hasher.hash_many(enc, out);
                 n += then(out);
             }
             n

@@ -77,4 +77,4 @@ pub use hasher::TokenHasher;
 pub use header::{FilterHeader, KindCounts, FORMAT_VERSION, HEADER_LEN, MAGIC};
 pub use key::{read_key_file, write_key_file, Key, KeyError, KeyId, ParseKeyIdError};
 pub use params::{BloomParams, BLOCK_BITS, MAX_FILTER_BYTES, MAX_K};
-pub use token::{encode, encode_pair, Encoded, KindSet, Token, TokenKind, MAX_ID_LEN};
+pub use token::{encode, encode_into, encode_pair, Encoded, KindSet, Token, TokenKind, MAX_ID_LEN};

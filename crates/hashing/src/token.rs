@@ -181,6 +181,31 @@ fn encode_parts(kind: TokenKind, first: &[u8], second: &[u8]) -> Encoded {
     Encoded(block)
 }
 
+/// [`encode_pair`] (or, with an empty `second`, [`encode`]) of fixed-length identifiers,
+/// written in place: the same 64 bytes, for hot loops that fill a batch. Building the block
+/// on the stack and copying it out made the 13-byte CNIC copy stall on store forwarding
+/// (measured: about a tenth of `match`'s CPU time).
+///
+/// The lengths are checked at compile time.
+#[inline]
+pub fn encode_into<const A: usize, const B: usize>(
+    out: &mut Encoded,
+    kind: TokenKind,
+    first: &[u8; A],
+    second: &[u8; B],
+) {
+    const { assert!(A + B <= MAX_ID_LEN, "identifiers too long to encode") };
+    let block = &mut out.0;
+    *block = [0; 64];
+    block[..4].copy_from_slice(MAGIC);
+    block[4] = kind as u8;
+    // Both fit in a byte: A + B <= 56.
+    block[5] = A as u8;
+    block[6] = B as u8;
+    block[8..8 + A].copy_from_slice(first);
+    block[8 + A..8 + A + B].copy_from_slice(second);
+}
+
 /// A keyed hash of an [`Encoded`] identifier: what filters store and compare.
 ///
 /// Tokens reveal nothing without the key, so `Debug` shows them in hex.
@@ -251,6 +276,18 @@ mod tests {
         assert_eq!(encode(TokenKind::Msisdn, &long).0[63], b'9');
         let r = std::panic::catch_unwind(|| encode_pair(&long, b"1"));
         assert!(r.is_err());
+    }
+
+    #[test]
+    fn in_place_encoding_equals_encode() {
+        let (m, c) = (b"923001234567", b"3520212345671");
+        let mut out = Encoded([0xAA; 64]);
+        encode_into(&mut out, TokenKind::Msisdn, m, &[]);
+        assert_eq!(out, encode(TokenKind::Msisdn, m));
+        encode_into(&mut out, TokenKind::Cnic, c, &[]);
+        assert_eq!(out, encode(TokenKind::Cnic, c));
+        encode_into(&mut out, TokenKind::Pair, m, c);
+        assert_eq!(out, encode_pair(m, c));
     }
 
     #[test]

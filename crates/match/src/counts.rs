@@ -1,9 +1,11 @@
 //! Distinct counts of a match run: exact under a memory budget, HyperLogLog estimates past it.
 //!
-//! Every sink keeps the integer keys of the identifiers it tested and matched (8 bytes per
-//! MSISDN or CNIC tested, 16 per pair tested and per match) and charges them to the run's
-//! shared [`Budget`] in steps. Sorting and deduplicating them at the end gives exact distinct
-//! counts and the operator and province breakdowns. Once the budget is exceeded, each sink
+//! Every sink keeps the integer key of each identifier it tested, with one more bit saying
+//! whether it matched (8 bytes per MSISDN or CNIC, 16 per pair), and charges them to the run's
+//! shared [`Budget`] in steps. A filter answers the same for the same token every time, so
+//! all copies of a key carry the same bit: sorting and deduplicating the tested keys gives
+//! exact distinct counts of both tested and matched identifiers, and the operator and province
+//! breakdowns, with no second set for the matches. Once the budget is exceeded, each sink
 //! moves what it holds into shared atomic HyperLogLog sketches (±0.81%, see [`crate::hll`])
 //! and adds to them from then on, so memory stays within the budget whatever the size of the
 //! base; the report says which kind of count it carries.
@@ -75,19 +77,21 @@ impl Sketches {
         }
     }
 
-    fn absorb(&self, keys: &Keys) {
-        let tested = [&keys.tested[MSISDN], &keys.tested[CNIC]];
-        for (kind, set) in tested.into_iter().enumerate() {
-            set.raw()
-                .iter()
-                .for_each(|&k| self.add_tested(kind, u128::from(k)));
+    fn add(&self, kind: usize, key: u128, hit: bool) {
+        self.add_tested(kind, key);
+        if hit {
+            self.add_matched(kind, key);
         }
-        keys.tested_pair
-            .raw()
-            .iter()
-            .for_each(|&k| self.add_tested(PAIR, k));
-        for (kind, set) in keys.matched.iter().enumerate() {
-            set.raw().iter().for_each(|&k| self.add_matched(kind, k));
+    }
+
+    fn absorb(&self, keys: &Keys) {
+        for (kind, set) in keys.singles.iter().enumerate() {
+            for &k in set.raw() {
+                self.add(kind, u128::from(k >> 1), k & 1 == 1);
+            }
+        }
+        for &k in keys.pairs.raw() {
+            self.add(PAIR, k >> 1, k & 1 == 1);
         }
     }
 
@@ -126,47 +130,103 @@ fn hash(kind: usize, key: u128) -> u64 {
     }
 }
 
-/// Exact keys held by one sink (or, once absorbed, by the run).
+/// Exact keys held by one sink (or, once absorbed, by the run): each key shifted left by one,
+/// its low bit set if it matched.
 #[derive(Default)]
 struct Keys {
-    /// MSISDN and CNIC keys tested.
-    tested: [DistinctSet<u64>; 2],
-    tested_pair: DistinctSet<u128>,
-    matched: [DistinctSet<u128>; KINDS],
+    /// MSISDN and CNIC keys.
+    singles: [DistinctSet<u64>; 2],
+    pairs: DistinctSet<u128>,
 }
 
 impl Keys {
-    /// Sorts and deduplicates every set, the sets side by side on the rayon pool.
-    fn finish(&mut self) {
+    /// Sorts, deduplicates and counts every set, the sets side by side on the rayon pool.
+    fn finish(&mut self) -> DistinctCounts {
         let Keys {
-            tested: [m, c],
-            tested_pair,
-            matched: [mm, mc, mp],
+            singles: [m, c],
+            pairs,
         } = self;
+        let (mut tm, mut tc, mut tp) = Default::default();
+        let (mut by_operator, mut by_province) = ([0u64; Operator::COUNT], [0; Province::COUNT]);
         rayon::scope(|s| {
-            // Largest first, so the small ones fill in around them.
-            s.spawn(|_| tested_pair.finish_on_this_thread());
-            s.spawn(|_| m.finish_on_this_thread());
-            s.spawn(|_| c.finish_on_this_thread());
-            s.spawn(|_| mp.finish_on_this_thread());
-            s.spawn(|_| mm.finish_on_this_thread());
-            s.spawn(|_| mc.finish_on_this_thread());
+            // Largest first, so the small ones fill in around it.
+            s.spawn(|_| tp = tally(pairs, |_| {}));
+            s.spawn(|_| {
+                tm = tally(m, |key| {
+                    if let Some(o) = Operator::of_national(key as u64) {
+                        by_operator[o.index()] += 1;
+                    }
+                });
+            });
+            s.spawn(|_| {
+                tc = tally(c, |key| {
+                    if let Some(p) = Province::of_cnic(key as u64) {
+                        by_province[p.index()] += 1;
+                    }
+                });
+            });
         });
+        let ((m_tested, m_matched), (c_tested, c_matched), (p_tested, p_matched)) = (tm, tc, tp);
+        DistinctCounts {
+            exact: true,
+            tested: [m_tested, c_tested, p_tested],
+            matched: [m_matched, c_matched, p_matched],
+            matched_by_operator: named(
+                Operator::ALL
+                    .iter()
+                    .map(|o| (o.name(), by_operator[o.index()])),
+            ),
+            matched_by_province: named(
+                Province::ALL
+                    .iter()
+                    .map(|p| (p.name(), by_province[p.index()])),
+            ),
+        }
     }
 
     fn absorb(&mut self, other: Keys) {
         let Keys {
-            tested: [m, c],
-            tested_pair,
-            matched,
+            singles: [m, c],
+            pairs,
         } = other;
-        self.tested[MSISDN].absorb(m);
-        self.tested[CNIC].absorb(c);
-        self.tested_pair.absorb(tested_pair);
-        for (mine, theirs) in self.matched.iter_mut().zip(matched) {
-            mine.absorb(theirs);
+        self.singles[MSISDN].absorb(m);
+        self.singles[CNIC].absorb(c);
+        self.pairs.absorb(pairs);
+    }
+}
+
+/// Finishes `set` on this thread; returns its distinct keys and distinct matched keys (see
+/// [`Keys`]), calling `on_match` once per distinct matched key.
+fn tally<T>(set: &mut DistinctSet<T>, mut on_match: impl FnMut(u128)) -> (u64, u64)
+where
+    T: Ord + Copy + Send + Into<u128>,
+{
+    set.finish_on_this_thread();
+    let sorted = set.raw();
+    let (mut tested, mut matched) = (0, 0);
+    let mut prev: Option<u128> = None;
+    let mut counted_match = false;
+    for &k in sorted {
+        let k: u128 = k.into();
+        let (key, hit) = (k >> 1, k & 1 == 1);
+        if prev != Some(key) {
+            prev = Some(key);
+            tested += 1;
+            counted_match = false;
+        }
+        // Defensive: a key tested with both answers still counts once as matched.
+        if hit && !counted_match {
+            counted_match = true;
+            matched += 1;
+            on_match(key);
         }
     }
+    (tested, matched)
+}
+
+/// Nonzero counts by name.
+fn named(counts: impl Iterator<Item = (&'static str, u64)>) -> BTreeMap<&'static str, u64> {
+    counts.filter(|(_, n)| *n > 0).collect()
 }
 
 /// One sink's distinct counting: see the [module docs](self).
@@ -187,29 +247,25 @@ impl<'a> Counter<'a> {
         }
     }
 
-    /// An identifier (or pair) of `kind` was tested.
+    /// An identifier (or pair) of `kind` was tested; `hit` says whether it matched.
     #[inline]
-    pub(crate) fn tested(&mut self, kind: usize, key: u128) {
+    pub(crate) fn record(&mut self, kind: usize, key: u128, hit: bool) {
         if self.budget.is_over() {
-            self.sketches.add_tested(kind, key);
+            self.sketches.add(kind, key, hit);
             return;
         }
+        let bit = u128::from(hit);
         match kind {
-            MSISDN | CNIC => self.keys.tested[kind].push(key as u64),
-            _ => self.keys.tested_pair.push(key),
+            MSISDN | CNIC => {
+                // Keys are below 10^13: the shifted key fits.
+                self.keys.singles[kind].push(((key as u64) << 1) | bit as u64);
+                self.charge(8);
+            }
+            _ => {
+                self.keys.pairs.push((key << 1) | bit);
+                self.charge(16);
+            }
         }
-        self.charge(if kind == PAIR { 16 } else { 8 });
-    }
-
-    /// An identifier (or pair) of `kind` matched.
-    #[inline]
-    pub(crate) fn matched(&mut self, kind: usize, key: u128) {
-        if self.budget.is_over() {
-            self.sketches.add_matched(kind, key);
-            return;
-        }
-        self.keys.matched[kind].push(key);
-        self.charge(16);
     }
 
     /// Takes in another sink's keys (the budget already counts most of them).
@@ -225,31 +281,7 @@ impl<'a> Counter<'a> {
         if self.budget.is_over() {
             return self.sketches.counts();
         }
-        let keys = &mut self.keys;
-        keys.finish();
-        let mut by_operator = BTreeMap::new();
-        for &key in keys.matched[MSISDN].keys() {
-            if let Some(m) = msisdn_from_key(key as u64) {
-                *by_operator.entry(m.operator().name()).or_insert(0) += 1;
-            }
-        }
-        let mut by_province = BTreeMap::new();
-        for &key in keys.matched[CNIC].keys() {
-            if let Some(c) = cnic_from_key(key as u64) {
-                *by_province.entry(c.province().name()).or_insert(0) += 1;
-            }
-        }
-        DistinctCounts {
-            exact: true,
-            tested: [
-                keys.tested[MSISDN].len(),
-                keys.tested[CNIC].len(),
-                keys.tested_pair.len(),
-            ],
-            matched: std::array::from_fn(|k| keys.matched[k].len()),
-            matched_by_operator: by_operator,
-            matched_by_province: by_province,
-        }
+        self.keys.finish()
     }
 
     fn charge(&mut self, bytes: u64) {

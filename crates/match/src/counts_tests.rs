@@ -24,20 +24,16 @@ fn run(budget: &Budget, n: u64) -> (DistinctCounts, usize) {
     for round in 0..2 {
         for i in 0..n {
             let sink = &mut sinks[((i + round) % 2) as usize];
-            sink.tested(MSISDN, msisdn(i));
-            sink.tested(CNIC, cnic(i));
-            sink.tested(PAIR, msisdn(i) << 64 | cnic(i));
-            if i % 2 == 0 {
-                sink.matched(MSISDN, msisdn(i));
-                sink.matched(CNIC, cnic(i));
-                sink.matched(PAIR, msisdn(i) << 64 | cnic(i));
-            }
+            let hit = i % 2 == 0;
+            sink.record(MSISDN, msisdn(i), hit);
+            sink.record(CNIC, cnic(i), hit);
+            sink.record(PAIR, msisdn(i) << 64 | cnic(i), hit);
         }
     }
     let [a, b] = sinks;
     total.absorb(a);
     total.absorb(b);
-    let held = total.keys.tested[MSISDN].raw().len() + total.keys.tested_pair.raw().len();
+    let held = total.keys.singles[MSISDN].raw().len() + total.keys.pairs.raw().len();
     (total.finish(), held)
 }
 

@@ -226,11 +226,8 @@ impl<'a> MatchSink<'a> {
             {
                 let k = kind_index(*kind);
                 self.tested[k] += 1;
-                self.distinct.tested(k, *key);
-                if *hit {
-                    mask[k] = true;
-                    self.distinct.matched(k, *key);
-                }
+                self.distinct.record(k, *key, *hit);
+                mask[k] |= *hit;
             }
             t += p.tokens;
             if mask.iter().any(|m| *m) {

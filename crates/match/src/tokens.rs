@@ -2,7 +2,7 @@
 
 use std::str::FromStr;
 
-use leakmatch_hashing::{encode, encode_pair, Encoded, Token, TokenHasher, TokenKind};
+use leakmatch_hashing::{encode_into, Encoded, Token, TokenHasher, TokenKind};
 use leakmatch_ingest::{Cnic, Msisdn};
 
 /// Which token kinds to make: single identifiers and/or (MSISDN, CNIC) pairs of one record.
@@ -116,36 +116,40 @@ impl TokenBatch {
         cnics: &[Cnic],
     ) -> usize {
         let before = self.encoded.len();
+        const NONE: &[u8; 0] = &[];
         if sel.msisdn {
             for m in msisdns {
-                let e = encode(TokenKind::Msisdn, m.as_bytes());
-                self.push(TokenKind::Msisdn, e, || u128::from(msisdn_key(m)));
+                let e = self.push(TokenKind::Msisdn, || u128::from(msisdn_key(m)));
+                encode_into(e, TokenKind::Msisdn, m.as_bytes(), NONE);
             }
         }
         if sel.cnic {
             for c in cnics {
-                let e = encode(TokenKind::Cnic, c.as_bytes());
-                self.push(TokenKind::Cnic, e, || u128::from(cnic_key(c)));
+                let e = self.push(TokenKind::Cnic, || u128::from(cnic_key(c)));
+                encode_into(e, TokenKind::Cnic, c.as_bytes(), NONE);
             }
         }
         if sel.pair {
             for m in msisdns {
                 for c in cnics {
-                    let e = encode_pair(m.as_bytes(), c.as_bytes());
-                    self.push(TokenKind::Pair, e, || pair_key(m, c));
+                    let e = self.push(TokenKind::Pair, || pair_key(m, c));
+                    encode_into(e, TokenKind::Pair, m.as_bytes(), c.as_bytes());
                 }
             }
         }
         self.encoded.len() - before
     }
 
+    /// Queues a token of `kind`; returns its block for the caller to encode in place.
     #[inline]
-    fn push(&mut self, kind: TokenKind, e: Encoded, key: impl FnOnce() -> u128) {
-        self.encoded.push(e);
+    fn push(&mut self, kind: TokenKind, key: impl FnOnce() -> u128) -> &mut Encoded {
         self.kinds.push(kind);
         if let Some(keys) = &mut self.keys {
             keys.push(key());
         }
+        let i = self.encoded.len();
+        self.encoded.push(Encoded([0; 64]));
+        &mut self.encoded[i]
     }
 
     pub(crate) fn len(&self) -> usize {

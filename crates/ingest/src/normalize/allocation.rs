@@ -37,6 +37,20 @@ impl Operator {
     pub fn index(self) -> usize {
         self as usize
     }
+    /// The operator of a national number given as an integer (`3001234567`, as
+    /// [`Msisdn::to_u64`](crate::Msisdn::to_u64) gives it); `None` unless it is a valid
+    /// mobile number. Integer arithmetic only, for counting many keys.
+    pub fn of_national(national: u64) -> Option<Operator> {
+        if !(3_000_000_000..4_000_000_000).contains(&national) {
+            return None;
+        }
+        let p = (national / 10_000_000) as u32;
+        let nsn = [b'3', b'0' + (p / 10 % 10) as u8, b'0' + (p % 10) as u8];
+        let mut probe = *b"3000000000";
+        probe[..3].copy_from_slice(&nsn);
+        is_mobile(&probe).then(|| operator(nsn[1]))
+    }
+
     /// Stable snake_case name used in reports and JSON.
     pub fn name(self) -> &'static str {
         match self {
@@ -86,6 +100,13 @@ impl Province {
     pub fn index(self) -> usize {
         self as usize
     }
+    /// The province of a CNIC given as an integer (as [`Cnic::to_u64`](crate::Cnic::to_u64)
+    /// gives it); `None` unless it is a valid CNIC. Integer arithmetic only.
+    pub fn of_cnic(value: u64) -> Option<Province> {
+        let first = value / 1_000_000_000_000;
+        ((1..=7).contains(&first) && value % 10 != 0).then(|| province(b'0' + first as u8))
+    }
+
     /// Stable snake_case name used in reports and JSON.
     pub fn name(self) -> &'static str {
         match self {

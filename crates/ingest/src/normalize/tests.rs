@@ -251,6 +251,32 @@ fn cnic_table() {
 }
 
 #[test]
+fn integer_lookups_agree_with_parsing() {
+    // Every 3-digit prefix 000-999 (and numbers outside 3e9..4e9) for operators; every first
+    // and last digit for provinces.
+    for national in
+        (0..1000u64)
+            .map(|p| p * 10_000_000 + 1_234_567)
+            .chain([0, 4_000_000_000, u64::MAX])
+    {
+        let parsed = Msisdn::from_national(national).ok().map(|m| m.operator());
+        assert_eq!(
+            Operator::of_national(national),
+            parsed,
+            "national {national}"
+        );
+    }
+    for first in 0..=9u64 {
+        for last in 0..=9u64 {
+            let v = first * 1_000_000_000_000 + 520_212_345_670 + last;
+            let parsed = Cnic::from_u64(v).ok().map(|c| c.province());
+            assert_eq!(Province::of_cnic(v), parsed, "cnic {first}…{last}");
+        }
+    }
+    assert_eq!(Province::of_cnic(10_000_000_000_001), None);
+}
+
+#[test]
 fn cnic_province_and_gender() {
     let provinces = [
         Province::KhyberPakhtunkhwa,

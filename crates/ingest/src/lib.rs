@@ -38,6 +38,7 @@ mod outcome;
 mod plan;
 mod read;
 mod record;
+mod sample;
 mod scan;
 mod source;
 mod sql;
@@ -57,6 +58,7 @@ pub use outcome::{
 };
 pub use read::read_input;
 pub use record::{Record, RecordSink};
+pub use sample::{sample_text, TextSample};
 pub use stats::{InputStats, KindStats};
 pub use synth::{
     generate, DumpFormat, GenError, GenOptions, Messiness, OverlapTruth, SetTruth, Truth,

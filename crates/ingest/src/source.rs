@@ -50,7 +50,7 @@ pub(crate) enum Compression {
     Zstd,
 }
 
-fn by_extension(path: &Path) -> Compression {
+pub(crate) fn by_extension(path: &Path) -> Compression {
     match path
         .extension()
         .and_then(|e| e.to_str())
@@ -63,7 +63,7 @@ fn by_extension(path: &Path) -> Compression {
     }
 }
 
-fn by_magic(head: &[u8]) -> Compression {
+pub(crate) fn by_magic(head: &[u8]) -> Compression {
     if head.starts_with(GZIP_MAGIC) {
         Compression::Gzip
     } else if head.starts_with(ZSTD_MAGIC) {
@@ -116,9 +116,9 @@ impl Mapped {
 }
 
 /// Counts compressed bytes consumed, to place decompression errors.
-struct Counting<R> {
-    inner: R,
-    count: Arc<AtomicU64>,
+pub(crate) struct Counting<R> {
+    pub(crate) inner: R,
+    pub(crate) count: Arc<AtomicU64>,
 }
 
 impl<R: Read> Read for Counting<R> {
@@ -153,17 +153,29 @@ fn io_err(source: &InputSource) -> impl Fn(io::Error) -> IngestError + '_ {
 }
 
 /// Reads up to `n` bytes (fewer only at end of stream).
-fn read_head(r: &mut dyn Read, n: usize) -> io::Result<Vec<u8>> {
+pub(crate) fn read_head(r: &mut dyn Read, n: usize) -> io::Result<Vec<u8>> {
     let mut head = Vec::with_capacity(n);
     r.take(n as u64).read_to_end(&mut head)?;
     Ok(head)
 }
 
 /// Wraps `raw` in a decoder chosen by `ext` or the magic bytes.
-fn stream(
+pub(crate) fn stream(
+    raw: Box<dyn Read + Send>,
+    ext: Compression,
+    total: Option<u64>,
+) -> io::Result<Stream> {
+    stream_buffered(raw, ext, total, None)
+}
+
+/// [`stream`], with the decoder reading its input `in_buf` bytes at a time when given (the
+/// decoders' own defaults otherwise): small reads keep the count of consumed bytes close to
+/// what the decoded text needed.
+pub(crate) fn stream_buffered(
     mut raw: Box<dyn Read + Send>,
     ext: Compression,
     total: Option<u64>,
+    in_buf: Option<usize>,
 ) -> io::Result<Stream> {
     let head = read_head(&mut raw, ZSTD_MAGIC.len())?;
     let compression = match ext {
@@ -186,8 +198,18 @@ fn stream(
                 compressed: None,
             });
         }
-        Compression::Gzip => Box::new(flate2::read::MultiGzDecoder::new(counted)),
-        Compression::Zstd => Box::new(zstd::stream::read::Decoder::new(counted)?),
+        Compression::Gzip => match in_buf {
+            Some(n) => Box::new(flate2::bufread::MultiGzDecoder::new(
+                io::BufReader::with_capacity(n, counted),
+            )),
+            None => Box::new(flate2::read::MultiGzDecoder::new(counted)),
+        },
+        Compression::Zstd => match in_buf {
+            Some(n) => Box::new(zstd::stream::read::Decoder::with_buffer(
+                io::BufReader::with_capacity(n, counted),
+            )?),
+            None => Box::new(zstd::stream::read::Decoder::new(counted)?),
+        },
     };
     Ok(Stream {
         reader: utf16_to_utf8(reader),

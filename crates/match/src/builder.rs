@@ -4,16 +4,13 @@
 //! [`BATCH`] at a time and inserts them into the one shared filter with atomic `fetch_or`, so
 //! the filter's bytes do not depend on thread count or chunk order.
 
-use std::fs::File;
-use std::io::Read;
-
 use leakmatch_hashing::{
     BlockedBloom, BloomParams, Filter, FilterHeader, Key, KindCounts, TokenHasher, TokenKind,
     DEFAULT_FPR_PROBES,
 };
 use leakmatch_ingest::{
-    read_input, Diagnostics, InputSource, InputStats, Progress, ReadOptions, Record, RecordSink,
-    NORMALIZATION_VERSION,
+    read_input, sample_text, Diagnostics, InputSource, InputStats, Progress, ReadOptions, Record,
+    RecordSink, NORMALIZATION_VERSION,
 };
 use rayon::prelude::*;
 
@@ -195,11 +192,14 @@ fn now_unix() -> u64 {
         .unwrap_or(0)
 }
 
-/// Estimates how many tokens `inputs` will produce, from their sizes and the record density of
-/// their first MiB: records × selected kinds, an upper bound (duplicates and invalid fields
-/// only make the filter better than its target). Returns a note when it had to guess.
+/// Estimates how many tokens `inputs` will produce, from their text sizes and the record
+/// density of their first MiB of text: records × selected kinds, an upper bound (duplicates
+/// and invalid fields only make the filter better than its target). Returns a note when it had
+/// to guess.
 ///
-/// Only regular files are sampled: reading the start of a pipe (standard input, `<(zcat ...)`)
+/// Compressed and UTF-16 files are sampled after decoding, and their text size comes from the
+/// size they record or their sample's ratio (see [`leakmatch_ingest::TextSample`]). Only
+/// regular files are sampled: reading the start of a pipe (standard input, `<(zcat ...)`)
 /// would take those bytes from the reader.
 pub fn estimate_capacity(inputs: &[InputSource], kinds: KindSelection) -> (u64, Option<String>) {
     const SAMPLE: usize = 1 << 20;
@@ -208,42 +208,31 @@ pub fn estimate_capacity(inputs: &[InputSource], kinds: KindSelection) -> (u64, 
     let mut total = 0u64;
     let mut note = None;
     for input in inputs {
-        let (InputSource::Path(path), Some(bytes)) = (input, expected_text_bytes(input)) else {
-            note = Some(format!(
-                "cannot size the filter ahead of reading a pipe or standard input: assumed \
-                 {UNKNOWN} tokens; pass --capacity N to size it exactly"
-            ));
-            total += UNKNOWN;
-            continue;
+        let sample = match input {
+            InputSource::Path(path) => sample_text(path, SAMPLE),
+            InputSource::Stdin => Ok(None),
         };
-        let mut sample = Vec::with_capacity(SAMPLE);
-        let density =
-            match File::open(path).and_then(|f| f.take(SAMPLE as u64).read_to_end(&mut sample)) {
-                Ok(n) if n > 0 && !is_compressed(path) => {
-                    sampled_records(&sample).max(1) as f64 / n as f64
-                }
-                _ => 1.0 / 40.0,
-            };
-        total += (bytes as f64 * density * per_record as f64) as u64;
+        let sample = match sample {
+            Ok(Some(s)) => s,
+            Ok(None) => {
+                note = Some(format!(
+                    "cannot size the filter ahead of reading a pipe or standard input: assumed \
+                     {UNKNOWN} tokens; pass --capacity N to size it exactly"
+                ));
+                total += UNKNOWN;
+                continue;
+            }
+            // Unreadable: reading it will fail with the real error; size for nothing here.
+            Err(_) => continue,
+        };
+        let density = if sample.text.is_empty() {
+            0.0
+        } else {
+            sampled_records(&sample.text).max(1) as f64 / sample.text.len() as f64
+        };
+        total += (sample.expected_text_bytes() as f64 * density * per_record as f64) as u64;
     }
     (total.saturating_add(total / 20).max(1024), note)
-}
-
-/// How many bytes of text a regular file is expected to hold once decompressed; `None` for
-/// standard input, pipes and anything unreadable. Compressed text dumps typically shrink 4–8x:
-/// the high end is assumed, so estimates err on the large side.
-fn expected_text_bytes(input: &InputSource) -> Option<u64> {
-    let InputSource::Path(path) = input else {
-        return None;
-    };
-    let meta = std::fs::metadata(path).ok().filter(|m| m.is_file())?;
-    let expansion = if is_compressed(path) { 8 } else { 1 };
-    Some(meta.len().saturating_mul(expansion))
-}
-
-fn is_compressed(path: &std::path::Path) -> bool {
-    let name = path.to_string_lossy().to_ascii_lowercase();
-    name.ends_with(".gz") || name.ends_with(".zst")
 }
 
 /// Records in a sample from the start of an input: SQL tuples, JSON lines, or CSV records
@@ -352,5 +341,36 @@ mod tests {
             ),
             3
         );
+    }
+
+    #[test]
+    fn compressed_dumps_are_sized_like_their_text() {
+        use std::io::Write;
+        let dir = tempfile::tempdir().unwrap();
+        let plain = dir.path().join("d.csv");
+        let opts = leakmatch_ingest::GenOptions {
+            rows: 60_000,
+            seed: 4,
+            ..Default::default()
+        };
+        let mut text = Vec::new();
+        leakmatch_ingest::generate(&opts, &mut text, None).unwrap();
+        std::fs::write(&plain, &text).unwrap();
+        let gz = dir.path().join("d.csv.gz");
+        let mut w = flate2::write::GzEncoder::new(Vec::new(), Default::default());
+        w.write_all(&text).unwrap();
+        std::fs::write(&gz, w.finish().unwrap()).unwrap();
+        let zst = dir.path().join("d.csv.zst");
+        std::fs::write(&zst, zstd::bulk::compress(&text, 3).unwrap()).unwrap();
+
+        let sel = KindSelection::default();
+        let (want, note) = estimate_capacity(&[InputSource::Path(plain)], sel);
+        assert!(note.is_none());
+        assert!(want >= 3 * 60_000, "{want}");
+        for path in [gz, zst] {
+            let (got, note) = estimate_capacity(&[InputSource::Path(path.clone())], sel);
+            assert!(note.is_none());
+            assert_eq!(got, want, "{path:?}");
+        }
     }
 }

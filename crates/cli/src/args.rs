@@ -68,6 +68,10 @@ pub enum Command {
         /// Print one JSON object on stdout.
         #[arg(long)]
         json: bool,
+        /// Read the filter instead of memory-mapping it: for a filter that may be overwritten
+        /// or vanish while read (a network disk).
+        #[arg(long)]
+        no_mmap: bool,
         /// The filter.
         filter: PathBuf,
     },
@@ -77,6 +81,9 @@ pub enum Command {
         /// Where to write the merged filter.
         #[arg(short, long)]
         output: PathBuf,
+        /// Read the filters instead of memory-mapping them (see `inspect --no-mmap`).
+        #[arg(long)]
+        no_mmap: bool,
         /// Filters to merge (at least two).
         #[arg(required = true, num_args = 2..)]
         filters: Vec<PathBuf>,
@@ -145,7 +152,9 @@ pub struct BuildArgs {
     /// Target false-positive rate.
     #[arg(long, default_value_t = 1e-6)]
     pub fpr: f64,
-    /// Expected number of tokens (default: estimated from the input sizes).
+    /// Expected number of tokens (default: estimated from each input's size and its first MiB
+    /// of text; a `.gz`/`.zst` by the size it records or its compression ratio; standard input
+    /// and pipes cannot be sampled, so 50M tokens are assumed each).
     #[arg(long, value_name = "N")]
     pub capacity: Option<u64>,
     /// Token kinds to insert (pairs are made where a record has both identifiers).

@@ -46,8 +46,16 @@ fn main() -> ExitCode {
         Command::Keygen { output } => commands::keygen::run(&output, &printer),
         Command::Build(args) => commands::build::run(&args, &printer),
         Command::Match(args) => commands::matching::run(&args, &printer),
-        Command::Inspect { json, filter } => commands::inspect::run(&filter, json),
-        Command::Merge { output, filters } => commands::merge::run(&output, &filters, &printer),
+        Command::Inspect {
+            json,
+            no_mmap,
+            filter,
+        } => commands::inspect::run(&filter, json, no_mmap),
+        Command::Merge {
+            output,
+            no_mmap,
+            filters,
+        } => commands::merge::run(&output, &filters, no_mmap, &printer),
         Command::Gen(args) => commands::gen::run(&args, &printer),
         Command::Size(args) => commands::size::run(&args, &printer),
         Command::Demo { rows, keep } => commands::demo::run(rows, keep.as_deref(), &printer),

@@ -313,6 +313,9 @@ fn inspect_reports_header_fill_and_enumeration_cost() {
     assert_eq!(v["enumeration_cost"].as_array().unwrap().len(), 2);
     let text = stdout(&d.cmd(&["inspect", "f.lmf"]).ok());
     assert!(text.contains("enumeration cost"), "{text}");
+    // Read instead of mapped: the same report.
+    let read = json(&d.cmd(&["inspect", "--json", "--no-mmap", "f.lmf"]).ok());
+    assert_eq!(read, v);
 }
 
 #[test]
@@ -333,6 +336,10 @@ fn merge_unions_and_refuses_other_keys() {
     d.cmd(&["merge", "-o", "ab.lmf", "a.lmf", "b.lmf"]).ok();
     let r = match_json(&d, "k.key", "ab.lmf", &base);
     assert_eq!(r["kinds"]["msisdn"]["distinct_matched"], 2);
+    d.cmd(&["merge", "--no-mmap", "-o", "ab2.lmf", "a.lmf", "b.lmf"])
+        .ok();
+    let r2 = match_json(&d, "k.key", "ab2.lmf", &base);
+    assert_eq!(r2["kinds"], r["kinds"]);
     d.cmd(&["merge", "-o", "bad.lmf", "a.lmf", "o.lmf"]).code(3);
     assert!(!d.path("bad.lmf").exists());
 }

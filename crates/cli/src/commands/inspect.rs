@@ -18,9 +18,9 @@ pub const CNIC_SPACE: f64 = 7.0 * 1e11 * 9.0;
 /// filter lookup (~28–38M/s), as measured by this project's benchmarks (BENCHMARKS.md).
 pub const TESTS_PER_CORE_SECOND: f64 = 2.0e7;
 
-pub fn run(path: &Path, as_json: bool) -> anyhow::Result<ExitCode> {
-    let filter =
-        Filter::map(path).with_context(|| format!("cannot use filter {}", path.display()))?;
+pub fn run(path: &Path, as_json: bool, no_mmap: bool) -> anyhow::Result<ExitCode> {
+    let open = if no_mmap { Filter::load } else { Filter::map };
+    let filter = open(path).with_context(|| format!("cannot use filter {}", path.display()))?;
     let h = &filter.header;
     let b = &filter.bloom;
     let kinds: Vec<&str> = TokenKind::ALL

@@ -11,11 +11,13 @@ use crate::output::Printer;
 pub fn run(
     output: &std::path::Path,
     inputs: &[PathBuf],
+    no_mmap: bool,
     printer: &Printer,
 ) -> anyhow::Result<ExitCode> {
+    let open = if no_mmap { Filter::load } else { Filter::map };
     let mut filters = Vec::with_capacity(inputs.len());
     for p in inputs {
-        filters.push(Filter::map(p).with_context(|| format!("cannot use filter {}", p.display()))?);
+        filters.push(open(p).with_context(|| format!("cannot use filter {}", p.display()))?);
     }
     let mut merged =
         Filter::merge_for_file(&filters, output).context("cannot merge these filters")?;

@@ -21,6 +21,9 @@
 //!   ([`Filter::map`]), or read into huge-page memory ([`Filter::load`]).
 //!   [`atomic::AtomicFile`] is the atomic-write helper behind it.
 //!
+//! The modules [`token`], [`bloom`], [`file`](mod@file) and [`key`] document the token encoding, the
+//! filter layout, the `.lmf` format and the key file byte by byte.
+//!
 //! This crate never logs or prints, and no error, `Debug` output or panic contains a key or an
 //! identifier.
 //!
@@ -57,17 +60,17 @@
 
 pub mod atomic;
 mod bits;
-mod bloom;
+pub mod bloom;
 mod error;
-mod file;
+pub mod file;
 mod fileio;
 mod hasher;
 mod header;
 mod infile;
-mod key;
+pub mod key;
 mod merge;
 mod params;
-mod token;
+pub mod token;
 
 pub use atomic::AtomicFile;
 pub use bloom::BlockedBloom;
@@ -76,5 +79,5 @@ pub use file::{Filter, DEFAULT_FPR_PROBES};
 pub use hasher::TokenHasher;
 pub use header::{FilterHeader, KindCounts, FORMAT_VERSION, HEADER_LEN, MAGIC};
 pub use key::{read_key_file, write_key_file, Key, KeyError, KeyId, ParseKeyIdError};
-pub use params::{BloomParams, BLOCK_BITS, MAX_FILTER_BYTES, MAX_K};
+pub use params::{BloomParams, BLOCK_BITS, K_CHOICES, MAX_FILTER_BYTES, MAX_K};
 pub use token::{encode, encode_into, encode_pair, Encoded, KindSet, Token, TokenKind, MAX_ID_LEN};

@@ -20,7 +20,8 @@ use crate::source::{by_extension, by_magic, read_head, stream_buffered, Compress
 /// Compressed bytes a sample's decoder reads at a time.
 const IN_BUF: usize = 4096;
 
-/// A decoded sample from the start of a regular file; see the [module docs](self).
+/// A decoded sample from the start of a regular file, made by [`sample_text`]; how the whole
+/// file's text size is estimated from it: [`TextSample::expected_text_bytes`].
 #[derive(Debug, Clone)]
 pub struct TextSample {
     /// The first decoded bytes (fewer than asked only if the file ends first).

@@ -6,7 +6,7 @@
 //! - ingest: `read_input` with a sink that only counts identifiers (as the ingest bench);
 //! - hash: encoding and `TokenHasher::hash_many` in batches of 1024, over the tokens the
 //!   pipelines make (pairs included), collected beforehand;
-//! - insert / look up: the same plus `BlockedBloom::insert_many` / `contains_many` into a
+//! - insert / look up: the same plus `Inserter` (one per chunk) / `BlockedBloom::contains_many` into a
 //!   filter sized as `build` sizes it, less the hash stage's time.
 //!
 //! On a machine whose cores are all busy in every stage, the stages' wall times add up: their
@@ -103,16 +103,19 @@ fn tokens(src: &InputSource, read: &ReadOptions) -> Result<Vec<Vec<Tok>>, String
 }
 
 /// Encodes and hashes every token in batches, as the pipelines do, then hands each batch of
-/// tokens to `then`; returns the wall seconds.
-fn hash_then(
+/// tokens to `then`, with a state `init` makes per chunk (as a pipeline's sink holds one);
+/// returns the wall seconds.
+fn hash_then<S>(
     hasher: &TokenHasher,
     chunks: &[Vec<Tok>],
-    then: impl Fn(&[Token]) -> u64 + Sync,
+    init: impl Fn() -> S + Sync,
+    then: impl Fn(&mut S, &[Token]) -> u64 + Sync,
 ) -> (f64, u64) {
     let t = Instant::now();
     let n = chunks
         .par_iter()
         .map(|c| {
+            let mut state = init();
             let mut enc = vec![Encoded([0; 64]); BATCH];
             let mut out = vec![Token([0; 32]); BATCH];
             let mut n = 0;
@@ -124,7 +127,7 @@ fn hash_then(
                     .for_each(|(t, e)| t.encode(e));
                 let out = &mut out[..batch.len()];
                 hasher.hash_many(enc, out);
-                n += then(out);
+                n += then(&mut state, out);
             }
             n
         })
@@ -150,23 +153,33 @@ fn run(dump: PathBuf, base: PathBuf) -> Result<(), String> {
     let (d_ingest, d_ids) = ingest(&dump, &read)?;
     let d_chunks = tokens(&dump, &read)?;
     let d_tokens: usize = d_chunks.iter().map(Vec::len).sum();
-    let (d_hash, _) = hash_then(&hasher, &d_chunks, |t| u64::from(t[0].0[0]));
-    let (d_hash_insert, _) = hash_then(&hasher, &d_chunks, |t| {
-        bloom.insert_many(t);
-        0
-    });
+    let (d_hash, _) = hash_then(&hasher, &d_chunks, || (), |_, t| u64::from(t[0].0[0]));
+    let (d_hash_insert, _) = hash_then(
+        &hasher,
+        &d_chunks,
+        || bloom.inserter(),
+        |inserter, t| {
+            inserter.extend(t);
+            0
+        },
+    );
     let d_insert = d_hash_insert - d_hash;
     drop(d_chunks);
 
     let (b_ingest, b_ids) = ingest(&base, &read)?;
     let b_chunks = tokens(&base, &read)?;
     let b_tokens: usize = b_chunks.iter().map(Vec::len).sum();
-    let (b_hash, _) = hash_then(&hasher, &b_chunks, |t| u64::from(t[0].0[0]));
-    let (b_hash_lookup, hits) = hash_then(&hasher, &b_chunks, |t| {
-        let mut out = [false; BATCH];
-        bloom.contains_many(t, &mut out[..t.len()]);
-        out.iter().filter(|h| **h).count() as u64
-    });
+    let (b_hash, _) = hash_then(&hasher, &b_chunks, || (), |_, t| u64::from(t[0].0[0]));
+    let (b_hash_lookup, hits) = hash_then(
+        &hasher,
+        &b_chunks,
+        || (),
+        |_, t| {
+            let mut out = [false; BATCH];
+            bloom.contains_many(t, &mut out[..t.len()]);
+            out.iter().filter(|h| **h).count() as u64
+        },
+    );
     let b_lookup = b_hash_lookup - b_hash;
 
     let rate = |ids: u64, s: f64| ids as f64 / s / 1e6;

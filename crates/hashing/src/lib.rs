@@ -14,8 +14,10 @@
 //! - [`TokenHasher`]: the keyed hash, batched through blake3's SIMD kernel (~4–6× faster
 //!   than `blake3::keyed_hash`) and proven equal to it.
 //! - [`BloomParams`], [`BlockedBloom`]: a cache-line-blocked Bloom filter sized with the
-//!   blocked-filter FPR formula, filled concurrently with atomic `fetch_or`, batched with
-//!   prefetching; its bytes never depend on thread count or order.
+//!   blocked-filter FPR formula, batched with prefetching; its bytes never depend on thread
+//!   count or order.
+//! - [`Inserter`]: how many threads fill one filter at once — tokens queued per region of the
+//!   filter, set with plain stores under that region's lock (no locked instruction per word).
 //! - [`Filter`], [`FilterHeader`]: the `.lmf` v1 file, checksummed, saved atomically, fully
 //!   verified on load — mapped in place, as huge pages when the page cache allows
 //!   ([`Filter::map`]), or read into huge-page memory ([`Filter::load`]).
@@ -67,6 +69,7 @@ mod fileio;
 mod hasher;
 mod header;
 mod infile;
+pub mod inserter;
 pub mod key;
 mod merge;
 mod params;
@@ -78,6 +81,7 @@ pub use error::FilterError;
 pub use file::{Filter, DEFAULT_FPR_PROBES};
 pub use hasher::TokenHasher;
 pub use header::{FilterHeader, KindCounts, FORMAT_VERSION, HEADER_LEN, MAGIC};
+pub use inserter::Inserter;
 pub use key::{read_key_file, write_key_file, Key, KeyError, KeyId, ParseKeyIdError};
 pub use params::{BloomParams, BLOCK_BITS, K_CHOICES, MAX_FILTER_BYTES, MAX_K};
 pub use token::{encode, encode_into, encode_pair, Encoded, KindSet, Token, TokenKind, MAX_ID_LEN};

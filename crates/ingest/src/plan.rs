@@ -213,7 +213,7 @@ pub(crate) fn prepare(
     Ok(prepared)
 }
 
-/// Parses one record-aligned chunk starting at absolute offset `base`.
+/// Parses one record-aligned chunk starting at absolute offset `base`, then finishes the sink.
 pub(crate) fn process<S: RecordSink>(
     plan: &Plan,
     opts: &ReadOptions,
@@ -237,6 +237,7 @@ pub(crate) fn process<S: RecordSink>(
         }
     }
     let mut report = em.into_report();
+    sink.finish();
     for (name, kind) in names {
         if kind & KIND_MSISDN != 0 {
             report.msisdn_names.push(name.clone());

@@ -24,4 +24,9 @@ pub struct Record<'a> {
 pub trait RecordSink: Send {
     /// Called once per record that holds at least one valid identifier.
     fn record(&mut self, record: &Record<'_>);
+
+    /// Called once after the chunk's last record, on the same thread: the place to complete
+    /// work queued in batches and to free buffers, since sinks are kept until the whole input
+    /// has been read. Does nothing by default.
+    fn finish(&mut self) {}
 }

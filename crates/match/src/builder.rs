@@ -1,18 +1,18 @@
 //! `build`: dumps → one keyed Bloom filter.
 //!
 //! Every chunk of every input gets a [`BuildSink`] that queues the record's tokens, hashes them
-//! [`BATCH`] at a time and inserts them into the one shared filter with atomic `fetch_or`, so
+//! [`BATCH`] at a time and queues them in its [`Inserter`] for the one shared filter (region
+//! locks, plain stores); finishing the chunk inserts what is still queued. OR commutes, so
 //! the filter's bytes do not depend on thread count or chunk order.
 
 use leakmatch_hashing::{
-    BlockedBloom, BloomParams, Filter, FilterHeader, Key, KindCounts, TokenHasher, TokenKind,
-    DEFAULT_FPR_PROBES,
+    BlockedBloom, BloomParams, Filter, FilterHeader, Inserter, Key, KindCounts, TokenHasher,
+    TokenKind, DEFAULT_FPR_PROBES,
 };
 use leakmatch_ingest::{
     read_input, sample_text, Diagnostics, InputSource, InputStats, Progress, ReadOptions, Record,
     RecordSink, NORMALIZATION_VERSION,
 };
-use rayon::prelude::*;
 
 use crate::tokens::{KindSelection, TokenBatch, BATCH};
 use crate::{InputSummary, PipelineError};
@@ -117,13 +117,13 @@ pub fn build(
     let mut diagnostics = Vec::new();
     for input in inputs {
         let sel = opts.kinds;
-        let mut outcome = read_input(
+        let outcome = read_input(
             input,
             read,
             || BuildSink::new(&bloom, &hasher, sel),
             progress,
         )?;
-        outcome.sinks.par_iter_mut().for_each(BuildSink::flush);
+        // Each sink finished its chunk (see `RecordSink::finish`): everything is inserted.
         for s in &outcome.sinks {
             counts.msisdn += s.counts.msisdn;
             counts.cnic += s.counts.cnic;
@@ -278,7 +278,7 @@ fn sql_tuples(sample: &[u8]) -> usize {
 
 /// Queues one chunk's tokens and inserts them in batches.
 struct BuildSink<'a> {
-    bloom: &'a BlockedBloom,
+    inserter: Inserter<'a>,
     hasher: &'a TokenHasher,
     sel: KindSelection,
     batch: TokenBatch,
@@ -288,7 +288,7 @@ struct BuildSink<'a> {
 impl<'a> BuildSink<'a> {
     fn new(bloom: &'a BlockedBloom, hasher: &'a TokenHasher, sel: KindSelection) -> Self {
         BuildSink {
-            bloom,
+            inserter: bloom.inserter(),
             hasher,
             sel,
             batch: TokenBatch::new(),
@@ -308,7 +308,7 @@ impl<'a> BuildSink<'a> {
                 TokenKind::Pair => self.counts.pair += 1,
             }
         }
-        self.bloom.insert_many(tokens);
+        self.inserter.extend(tokens);
         self.batch.clear();
     }
 }
@@ -320,6 +320,11 @@ impl RecordSink for BuildSink<'_> {
         if self.batch.len() >= BATCH {
             self.flush();
         }
+    }
+
+    fn finish(&mut self) {
+        self.flush();
+        self.inserter.flush();
     }
 }
 

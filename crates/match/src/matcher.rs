@@ -7,7 +7,6 @@
 use leakmatch_hashing::{BlockedBloom, Filter, Key, TokenHasher, TokenKind};
 use leakmatch_ingest::NORMALIZATION_VERSION;
 use leakmatch_ingest::{read_input, InputSource, Progress, ReadOptions, Record, RecordSink};
-use rayon::prelude::*;
 
 use crate::counts::{Counter, Sketches};
 use crate::estimate::correct;
@@ -111,13 +110,13 @@ pub fn match_inputs(
     };
     for input in inputs {
         let keep = opts.keep_matched_rows;
-        let mut outcome = read_input(
+        // Each sink tested its last batch when its chunk finished (`RecordSink::finish`).
+        let outcome = read_input(
             input,
             read,
             || MatchSink::new(&filter.bloom, &hasher, sel, keep, counting),
             progress,
         )?;
-        outcome.sinks.par_iter_mut().for_each(MatchSink::flush);
         let mut rows = MatchedRows {
             input: input.to_string(),
             header: outcome.header,
@@ -333,5 +332,9 @@ impl RecordSink for MatchSink<'_> {
         if self.batch.len() >= BATCH {
             self.flush();
         }
+    }
+
+    fn finish(&mut self) {
+        self.flush();
     }
 }

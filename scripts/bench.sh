@@ -12,6 +12,7 @@
 #
 # What runs (see BENCHMARKS.md for results and caveats):
 #   leakmatch   build + match (+ size when the command exists), all cores, then --threads 1..nproc
+#   stages      benches/src/bin/stages.rs: ingest, hash, insert / look up timed on their own
 #   coreutils   awk unquoting and normalization (scripts/unquote.awk, normalize.awk),
 #               LC_ALL=C sort -u, comm -12
 #   naive       benches/src/bin/naive.rs: csv crate, scalar blake3::keyed_hash, bloomfilter, 1 thread
@@ -155,6 +156,10 @@ for ((t = 1; t <= NPROC; t++)); do
     record scaling match "$t" "lm_match_t$t" "$BASE_BYTES" "$BASE_IDS"
 done
 
+# ---- stages: the floor each pipeline's stages set -----------------------------------------
+say "== stages (ingest, hash, insert / look up on their own, $NPROC threads)"
+"$BIN/stages" "$DUMP" "$BASE" >"$WORK/stages.out" || die "stages failed"
+
 # ---- naive Rust -----------------------------------------------------------------------------
 say "== naive Rust baseline (1 thread, capacity $CAPACITY, FPR $FPR)"
 measure naive_build 1 "$NAIVE" build --capacity "$CAPACITY" --fpr "$FPR" -o "$WORK/naive.bloom" "$DUMP"
@@ -227,5 +232,10 @@ say "== all counts agree with the truth ($T_DM distinct MSISDNs, $T_DC CNICs, $T
             print "|--------------------|-------|--------:|---------:|--------:|--------:|---------:|--------------------:|"
             for (i = 1; i <= NR; i++) if (tool[i] == "scaling") row(i, sprintf("%.2fx", one[step[i]] / wall[i]))
         }' "$RESULTS"
+    echo
+    echo "stages on their own (benches/src/bin/stages.rs; their sum is a floor for the command):"
+    echo '```'
+    cat "$WORK/stages.out"
+    echo '```'
 } | tee "$WORK/report.md"
 say "(raw results: $RESULTS; report: $WORK/report.md)"

@@ -96,7 +96,7 @@ pub fn build_text(o: &BuildOutcome, output: &Path, elapsed: Duration) -> String 
         "  false positives  target {:.2e}, measured {:.2e} on random probes, implied by fill {:.2e}\n",
         h.target_fpr,
         h.measured_fpr,
-        o.filter.bloom.implied_fpr()
+        o.fill.implied_fpr
     );
     s += &format!("  key id           {}", h.key_id);
     s

@@ -49,6 +49,17 @@ const AHEAD: usize = 24;
 /// Words per 512-bit block.
 const WORDS: usize = 8;
 
+/// How full a filter is: see [`BlockedBloom::fill_stats`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct FillStats {
+    /// Fraction of bits set.
+    pub fill_ratio: f64,
+    /// Estimated number of distinct tokens inserted (see the module docs).
+    pub estimated_distinct: f64,
+    /// False-positive rate implied by the bits as they are (see the module docs).
+    pub implied_fpr: f64,
+}
+
 /// A blocked Bloom filter; see the [module docs](self). `Sync`: insert from many threads.
 pub struct BlockedBloom {
     params: BloomParams,
@@ -179,49 +190,55 @@ impl BlockedBloom {
 
     /// Fraction of bits set.
     pub fn fill_ratio(&self) -> f64 {
-        let ones: u64 = self
-            .bits
-            .atomics()
-            .par_chunks(1 << 14)
-            .map(|c| {
-                c.iter()
-                    .map(|w| u64::from(w.load(Relaxed).count_ones()))
-                    .sum::<u64>()
-            })
-            .sum();
-        ones as f64 / (self.params.blocks as f64 * BLOCK_BITS as f64)
+        self.fill_stats().fill_ratio
     }
 
     /// Estimated number of distinct tokens inserted (infinite if every bit is set).
     pub fn estimated_distinct(&self) -> f64 {
-        let m = self.params.blocks as f64 * BLOCK_BITS as f64;
-        -(m / f64::from(self.params.k)) * (1.0 - self.fill_ratio()).ln()
+        self.fill_stats().estimated_distinct
     }
 
     /// False-positive rate implied by the bits as they are (see the module docs).
     pub fn implied_fpr(&self) -> f64 {
+        self.fill_stats().implied_fpr
+    }
+
+    /// [`fill_ratio`](Self::fill_ratio), [`estimated_distinct`](Self::estimated_distinct) and
+    /// [`implied_fpr`](Self::implied_fpr) from one parallel pass over the bits (each of them
+    /// alone costs the same pass).
+    pub fn fill_stats(&self) -> FillStats {
         const CHUNK_BLOCKS: usize = 1 << 12;
         let c = (self.params.k / 8) as i32;
         // hit[x] = probability that one word holding x ones covers a probe's c bits in it.
         let hit: [f64; 65] = std::array::from_fn(|x| (x as f64 / 64.0).powi(c));
         // Per-chunk sums in a fixed order: the result does not depend on the rayon pool.
-        let sums: Vec<f64> = self
+        let sums: Vec<(u64, f64)> = self
             .bits
             .atomics()
             .par_chunks(WORDS * CHUNK_BLOCKS)
             .map(|chunk| {
-                chunk
-                    .chunks_exact(WORDS)
-                    .map(|block| {
-                        block
-                            .iter()
-                            .map(|w| hit[w.load(Relaxed).count_ones() as usize])
-                            .product::<f64>()
-                    })
-                    .sum::<f64>()
+                let mut ones = 0u64;
+                let mut fpr = 0.0;
+                for block in chunk.chunks_exact(WORDS) {
+                    let mut p = 1.0;
+                    for w in block {
+                        let n = w.load(Relaxed).count_ones();
+                        ones += u64::from(n);
+                        p *= hit[n as usize];
+                    }
+                    fpr += p;
+                }
+                (ones, fpr)
             })
             .collect();
-        sums.iter().sum::<f64>() / self.params.blocks as f64
+        let ones: u64 = sums.iter().map(|s| s.0).sum();
+        let m = self.params.blocks as f64 * BLOCK_BITS as f64;
+        let fill_ratio = ones as f64 / m;
+        FillStats {
+            fill_ratio,
+            estimated_distinct: -(m / f64::from(self.params.k)) * (1.0 - fill_ratio).ln(),
+            implied_fpr: sums.iter().map(|s| s.1).sum::<f64>() / self.params.blocks as f64,
+        }
     }
 
     /// Fraction of `probes` random tokens (non-members with overwhelming probability) that

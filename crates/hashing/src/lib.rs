@@ -76,7 +76,7 @@ mod params;
 pub mod token;
 
 pub use atomic::AtomicFile;
-pub use bloom::BlockedBloom;
+pub use bloom::{BlockedBloom, FillStats};
 pub use error::FilterError;
 pub use file::{Filter, DEFAULT_FPR_PROBES};
 pub use hasher::TokenHasher;

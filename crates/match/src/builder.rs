@@ -6,8 +6,8 @@
 //! the filter's bytes do not depend on thread count or chunk order.
 
 use leakmatch_hashing::{
-    BlockedBloom, BloomParams, Filter, FilterHeader, Inserter, Key, KindCounts, TokenHasher,
-    TokenKind, DEFAULT_FPR_PROBES,
+    BlockedBloom, BloomParams, FillStats, Filter, FilterHeader, Inserter, Key, KindCounts,
+    TokenHasher, TokenKind, DEFAULT_FPR_PROBES,
 };
 use leakmatch_ingest::{
     read_input, sample_text, Diagnostics, InputSource, InputStats, Progress, ReadOptions, Record,
@@ -63,6 +63,8 @@ pub struct BuildOutcome {
     pub totals: InputStats,
     /// Capacity the filter was sized for.
     pub capacity: u64,
+    /// How full the filter is.
+    pub fill: FillStats,
     /// Whether that capacity was estimated (not given).
     pub capacity_estimated: bool,
     /// Skipped records and warnings per input (never holding identifiers).
@@ -139,7 +141,8 @@ pub fn build(
         lap(format!("read, hash, insert {input}"));
     }
 
-    let distinct = bloom.estimated_distinct();
+    let fill = bloom.fill_stats();
+    let distinct = fill.estimated_distinct;
     if distinct > capacity as f64 * 1.05 {
         warnings.push(format!(
             "the filter holds about {distinct:.0} distinct tokens but was sized for {capacity}: its \
@@ -147,7 +150,7 @@ pub fn build(
             (distinct * 1.2) as u64
         ));
     }
-    let implied = bloom.implied_fpr();
+    let implied = fill.implied_fpr;
     if implied > opts.target_fpr * 1.1 {
         warnings.push(format!(
             "achieved false-positive rate {implied:.3e} is above the target {:.3e}",
@@ -174,6 +177,7 @@ pub fn build(
         inputs: summaries,
         totals,
         capacity,
+        fill,
         capacity_estimated,
         diagnostics,
         warnings,
@@ -325,6 +329,7 @@ impl RecordSink for BuildSink<'_> {
     fn finish(&mut self) {
         self.flush();
         self.inserter.flush();
+        self.batch.release();
     }
 }
 

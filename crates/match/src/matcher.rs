@@ -336,5 +336,9 @@ impl RecordSink for MatchSink<'_> {
 
     fn finish(&mut self) {
         self.flush();
+        self.batch.release();
+        self.pending = Vec::new();
+        self.arena = Vec::new();
+        self.hits = Vec::new();
     }
 }

@@ -101,6 +101,17 @@ impl TokenBatch {
     }
 
     /// A batch that also keeps each token's identifier key.
+    /// Frees the queue's memory (it regrows if used again): for a sink whose chunk is done,
+    /// since sinks are kept until the whole input has been read.
+    pub(crate) fn release(&mut self) {
+        *self = TokenBatch {
+            encoded: Vec::new(),
+            kinds: Vec::new(),
+            tokens: Vec::new(),
+            keys: self.keys.as_ref().map(|_| Vec::new()),
+        };
+    }
+
     pub(crate) fn with_keys() -> Self {
         TokenBatch {
             keys: Some(Vec::with_capacity(BATCH)),

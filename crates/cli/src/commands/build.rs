@@ -92,8 +92,8 @@ fn json_summary(o: &BuildOutcome, args: &BuildArgs) -> serde_json::Value {
         "k": h.params.k,
         "target_fpr": h.target_fpr,
         "measured_fpr": h.measured_fpr,
-        "implied_fpr": o.filter.bloom.implied_fpr(),
-        "estimated_distinct_tokens": o.filter.bloom.estimated_distinct(),
+        "implied_fpr": o.fill.implied_fpr,
+        "estimated_distinct_tokens": o.fill.estimated_distinct,
         "warnings": o.warnings,
     })
 }

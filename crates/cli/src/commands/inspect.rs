@@ -22,7 +22,7 @@ pub fn run(path: &Path, as_json: bool, no_mmap: bool) -> anyhow::Result<ExitCode
     let open = if no_mmap { Filter::load } else { Filter::map };
     let filter = open(path).with_context(|| format!("cannot use filter {}", path.display()))?;
     let h = &filter.header;
-    let b = &filter.bloom;
+    let fill = filter.bloom.fill_stats();
     let kinds: Vec<&str> = TokenKind::ALL
         .iter()
         .filter(|k| h.kinds.contains(**k))
@@ -46,9 +46,9 @@ pub fn run(path: &Path, as_json: bool, no_mmap: bool) -> anyhow::Result<ExitCode
             "filter_bytes": h.params.bytes(),
             "target_fpr": h.target_fpr,
             "measured_fpr": h.measured_fpr,
-            "fill_ratio": b.fill_ratio(),
-            "estimated_distinct_tokens": b.estimated_distinct(),
-            "implied_fpr": b.implied_fpr(),
+            "fill_ratio": fill.fill_ratio,
+            "estimated_distinct_tokens": fill.estimated_distinct,
+            "implied_fpr": fill.implied_fpr,
             "created_unix": h.created_unix,
             "tool_version": h.tool_version,
             "enumeration_cost": costs,
@@ -76,17 +76,15 @@ pub fn run(path: &Path, as_json: bool, no_mmap: bool) -> anyhow::Result<ExitCode
     );
     s += &format!(
         "fill              {:.4}% of bits set\n",
-        b.fill_ratio() * 100.0
+        fill.fill_ratio * 100.0
     );
     s += &format!(
         "distinct tokens   about {:.0} (estimated from the fill)\n",
-        b.estimated_distinct()
+        fill.estimated_distinct
     );
     s += &format!(
         "false positives   target {:.2e}, measured at build {:.2e}, implied by fill {:.2e}\n",
-        h.target_fpr,
-        h.measured_fpr,
-        b.implied_fpr()
+        h.target_fpr, h.measured_fpr, fill.implied_fpr
     );
     s += "enumeration cost for someone holding the key:\n";
     for c in &costs {

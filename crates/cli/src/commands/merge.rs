@@ -25,6 +25,7 @@ pub fn run(
         .save(output)
         .with_context(|| format!("cannot write filter {}", output.display()))?;
     let h = &merged.header;
+    let fill = merged.bloom.fill_stats();
     printer.info(format!(
         "merged {} filters into {}: tokens msisdn {}, cnic {}, pair {}; about {:.0} distinct tokens, implied false-positive rate {:.2e}",
         inputs.len(),
@@ -32,8 +33,8 @@ pub fn run(
         h.counts.msisdn,
         h.counts.cnic,
         h.counts.pair,
-        merged.bloom.estimated_distinct(),
-        merged.bloom.implied_fpr()
+        fill.estimated_distinct,
+        fill.implied_fpr
     ));
     Ok(ExitCode::SUCCESS)
 }

@@ -196,6 +196,9 @@ fn parse_scalar<S: RecordSink>(plan: &CsvPlan, data: &[u8], base: u64, em: &mut 
             pos += 1;
             col += 1;
         };
+        if end >= len {
+            em.report.ends_in_quotes = open;
+        }
         let raw = strip_cr(&data[start..end]);
         if raw.is_empty() {
             em.discard();

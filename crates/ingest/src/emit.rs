@@ -35,6 +35,10 @@ pub(crate) struct ChunkReport {
     /// Names of columns/keys used (JSON keys and SQL columns are only known per chunk).
     pub msisdn_names: Vec<String>,
     pub cnic_names: Vec<String>,
+    /// CSV: the chunk ended inside quotes (an odd number of `"` in it). Chunks are cut at
+    /// record ends, so only the input's last chunk may, and only if its quote is unterminated
+    /// (see [`crate::speculate`], which relies on this to check guessed cuts).
+    pub ends_in_quotes: bool,
 }
 
 /// Collects one chunk's records. Buffers are reused across records: nothing is allocated per

@@ -41,6 +41,7 @@ mod record;
 mod sample;
 mod scan;
 mod source;
+mod speculate;
 mod sql;
 mod stats;
 mod stream;

@@ -69,6 +69,7 @@ pub(super) fn parse_indexed<S: RecordSink>(
             block_at += BLOCK;
         }
     }
+    em.report.ends_in_quotes = indexer.ends_inside_quotes();
     if start < data.len() {
         // The last record runs to the end of the text.
         if let Some(&kind) = kinds.get(col) {

@@ -169,7 +169,7 @@ impl BlockedBloom {
             out.len(),
             "contains_many: output length differs from input"
         );
-        self.grouped::<false>(ts, |i, b, t| out[i] = self.contains_at(b, t));
+        self.grouped(ts, |i, b, t| out[i] = self.contains_at(b, t));
     }
 
     /// Adds every token of `other`, which must have the same parameters.
@@ -310,13 +310,13 @@ impl BlockedBloom {
     /// group after next are prefetched before the current group is worked on, so about two
     /// groups of misses are in flight while one is worked on.
     #[inline]
-    fn grouped<const WRITE: bool>(&self, ts: &[Token], mut work: impl FnMut(usize, usize, &Token)) {
+    fn grouped(&self, ts: &[Token], mut work: impl FnMut(usize, usize, &Token)) {
         let mut iter = ts.chunks(GROUP);
         let mut ring: [(&[Token], [usize; GROUP]); 2] = [(&[], [0; GROUP]), (&[], [0; GROUP])];
         let mut queued = 0;
         for slot in ring.iter_mut() {
             if let Some(g) = iter.next() {
-                *slot = (g, self.prefetch_group::<WRITE>(g));
+                *slot = (g, self.prefetch_group(g));
                 queued += 1;
             }
         }
@@ -325,7 +325,7 @@ impl BlockedBloom {
         while queued > 0 {
             let (group, blocks) = ring[head];
             match iter.next() {
-                Some(g) => ring[head] = (g, self.prefetch_group::<WRITE>(g)),
+                Some(g) => ring[head] = (g, self.prefetch_group(g)),
                 None => queued -= 1,
             }
             for (j, (t, &b)) in group.iter().zip(&blocks).enumerate() {
@@ -337,11 +337,11 @@ impl BlockedBloom {
     }
 
     #[inline]
-    fn prefetch_group<const WRITE: bool>(&self, group: &[Token]) -> [usize; GROUP] {
+    fn prefetch_group(&self, group: &[Token]) -> [usize; GROUP] {
         let mut blocks = [0usize; GROUP];
         for (slot, t) in blocks.iter_mut().zip(group) {
             *slot = self.block_of(t);
-            prefetch::<WRITE>(self.block(*slot).as_ptr());
+            prefetch::<false>(self.block(*slot).as_ptr());
         }
         blocks
     }

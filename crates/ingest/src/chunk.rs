@@ -45,7 +45,7 @@ pub(crate) fn find_record_end(data: &[u8], mut odd: bool) -> Result<usize, bool>
     }
 }
 
-fn quote_parity(data: &[u8]) -> bool {
+pub(crate) fn quote_parity(data: &[u8]) -> bool {
     memchr_iter(b'"', data).count() % 2 == 1
 }
 

@@ -73,4 +73,20 @@ pub enum IngestError {
         #[source]
         source: std::io::Error,
     },
+    /// The first record of a CSV input (its header, or its first row) is longer than
+    /// [`ReadOptions::max_record`](crate::ReadOptions::max_record): columns cannot be chosen.
+    #[error(
+        "{input}: the first record (line {line}, byte {offset}) is longer than {limit} bytes, the \
+         limit for one record: is this really a CSV file? (an unclosed quote, or no newline)"
+    )]
+    RecordTooLong {
+        /// The input, as given.
+        input: String,
+        /// 1-based line of the record.
+        line: u64,
+        /// Byte offset of the record.
+        offset: u64,
+        /// The limit, in bytes.
+        limit: usize,
+    },
 }

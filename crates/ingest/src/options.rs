@@ -123,7 +123,20 @@ pub struct ReadOptions {
     /// before the damage and a warning saying where it stopped, instead of
     /// [`IngestError::Decompress`](crate::IngestError::Decompress). Off by default.
     pub allow_truncated: bool,
+    /// Longest record read, in bytes ([`MAX_RECORD`], 16 MiB, by default): a longer record
+    /// (a line, or a CSV record with its quoted newlines) is skipped and counted as
+    /// [`SkipReason::RecordTooLong`](crate::SkipReason::RecordTooLong) with its line and
+    /// offset, mapped or streamed, so a stream with no newline or an unclosed quote never
+    /// grows a buffer past it; a CSV header longer than it fails with
+    /// [`IngestError::RecordTooLong`](crate::IngestError::RecordTooLong).
+    pub max_record: usize,
 }
+
+/// Default [`ReadOptions::max_record`]: 16 MiB. mysqldump writes extended `INSERT` lines of at
+/// most `--net-buffer-length` bytes, whose maximum is 16 MiB (only a single row larger than
+/// that, a blob, makes a longer line); CSV and JSON records of subscriber dumps are under a few
+/// KiB. A streamed read holds at most about this plus a block per block in flight.
+pub const MAX_RECORD: usize = 16 << 20;
 
 /// Default [`ReadOptions::chunk_size`]: 8 MiB.
 pub const DEFAULT_CHUNK_SIZE: usize = 8 << 20;
@@ -137,6 +150,7 @@ impl Default for ReadOptions {
             chunk_size: DEFAULT_CHUNK_SIZE,
             mmap: true,
             allow_truncated: false,
+            max_record: MAX_RECORD,
         }
     }
 }

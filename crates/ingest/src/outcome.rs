@@ -46,6 +46,9 @@ pub enum SkipReason {
     TruncatedSqlTuple,
     /// An SQL `INSERT` line that could not be parsed past this point.
     MalformedSql,
+    /// A record longer than [`ReadOptions::max_record`](crate::ReadOptions::max_record): a
+    /// line, or a CSV record with its quoted newlines (an unclosed quote runs to the end).
+    RecordTooLong,
 }
 
 impl SkipReason {
@@ -55,6 +58,7 @@ impl SkipReason {
             SkipReason::MalformedJson => "malformed_json",
             SkipReason::TruncatedSqlTuple => "truncated_sql_tuple",
             SkipReason::MalformedSql => "malformed_sql",
+            SkipReason::RecordTooLong => "record_too_long",
         }
     }
 }

@@ -13,11 +13,14 @@
 //! indices are used. A header that selects nothing is an error
 //! ([`IngestError::NoIdentifierColumn`]).
 
+use std::ops::Range;
 use std::path::Path;
 
+use crate::chunk::find_record_end;
 use crate::columns::{choose, display_name, looks_like_data, missing_names};
 use crate::csv::{detect_delimiter, split_record, CsvPlan};
-use crate::emit::{ChunkReport, Emitter, KIND_CNIC, KIND_MSISDN};
+use crate::emit::{ChunkReport, Emitter, Event, EventKind, KIND_CNIC, KIND_MSISDN};
+use crate::outcome::SkipReason;
 use crate::jsonl::KeyKinds;
 use crate::outcome::ColumnsUsed;
 use crate::sql::Tables;
@@ -104,6 +107,7 @@ pub(crate) fn prepare(
     input: &str,
     format: Format,
     head: &[u8],
+    head_offset: u64,
     opts: &ReadOptions,
 ) -> Result<Prepared, IngestError> {
     let bad = |message: String, headers: Vec<String>| IngestError::BadColumn {
@@ -146,6 +150,17 @@ pub(crate) fn prepare(
             });
             if head.iter().all(|b| b.is_ascii_whitespace()) {
                 return Ok(prepared);
+            }
+            // Checked before splitting: a record with millions of fields would be a vector of
+            // millions (a streamed head is cut just past the limit, so that is all it holds).
+            let first_end = find_record_end(head, false).unwrap_or(head.len());
+            if first_end > opts.max_record {
+                return Err(IngestError::RecordTooLong {
+                    input: input.to_string(),
+                    line: 1,
+                    offset: head_offset,
+                    limit: opts.max_record,
+                });
             }
             let (fields, end, _) = split_record(head, delim);
             let given = all_refs(opts).count() > 0;
@@ -213,8 +228,132 @@ pub(crate) fn prepare(
     Ok(prepared)
 }
 
-/// Parses one record-aligned chunk starting at absolute offset `base`, then finishes the sink.
+/// Parses one record-aligned chunk into `sink` (then finished) and reports on it. A record
+/// longer than `opts.max_record` is not parsed: it is skipped and counted
+/// ([`SkipReason::RecordTooLong`]), the records around it are parsed as usual. Only a chunk
+/// longer than the limit can hold one, so only such a chunk is searched for it.
 pub(crate) fn process<S: RecordSink>(
+    plan: &Plan,
+    opts: &ReadOptions,
+    data: &[u8],
+    base: u64,
+    sink: &mut S,
+) -> ChunkReport {
+    let parts = if data.len() > opts.max_record {
+        long_records(plan, data, opts.max_record)
+    } else {
+        Vec::new()
+    };
+    let report = if parts.is_empty() {
+        parse(plan, opts, data, base, sink)
+    } else {
+        let mut report = ChunkReport::default();
+        let mut lines = 0;
+        for part in parts {
+            let bytes = &data[part.range.clone()];
+            let at = base + part.range.start as u64;
+            let mut r = if part.too_long {
+                too_long_report(at, part.ends_in_quotes)
+            } else {
+                parse(plan, opts, bytes, at, sink)
+            };
+            for ev in &mut r.events {
+                ev.line += lines;
+            }
+            lines += memchr::memchr_iter(b'\n', bytes).count() as u64;
+            report.stats.merge(&r.stats);
+            report.events.append(&mut r.events);
+            for (have, new) in [
+                (&mut report.msisdn_names, r.msisdn_names),
+                (&mut report.cnic_names, r.cnic_names),
+            ] {
+                for n in new {
+                    if !have.contains(&n) {
+                        have.push(n);
+                    }
+                }
+            }
+            report.ends_in_quotes = r.ends_in_quotes;
+        }
+        report
+    };
+    sink.finish();
+    report
+}
+
+/// The report of a record skipped as longer than the limit, at absolute offset `offset`, on
+/// the first line of its chunk; `ends_in_quotes` if it runs to the end of its chunk inside
+/// quotes (CSV).
+pub(crate) fn too_long_report(offset: u64, ends_in_quotes: bool) -> ChunkReport {
+    let mut report = ChunkReport {
+        ends_in_quotes,
+        ..ChunkReport::default()
+    };
+    report.stats.skipped_records = 1;
+    report.events.push(Event {
+        line: 0,
+        offset,
+        kind: EventKind::Skip(SkipReason::RecordTooLong),
+    });
+    report
+}
+
+/// A part of a chunk: records to parse, or one record too long to.
+struct Part {
+    range: Range<usize>,
+    too_long: bool,
+    ends_in_quotes: bool,
+}
+
+/// The parts of `data` around its records longer than `max` bytes (without their newline);
+/// empty if it has none. Records are found as the parsers find them: lines, or for CSV a
+/// newline with an even number of quotes since the record's start.
+fn long_records(plan: &Plan, data: &[u8], max: usize) -> Vec<Part> {
+    let csv = matches!(plan, Plan::Csv(_));
+    let mut parts = Vec::new();
+    let (mut from, mut pos) = (0, 0);
+    while pos < data.len() {
+        let (end, open) = if csv {
+            match find_record_end(&data[pos..], false) {
+                Ok(k) => (pos + k, false),
+                Err(odd) => (data.len(), odd),
+            }
+        } else {
+            (
+                memchr::memchr(b'\n', &data[pos..]).map_or(data.len(), |k| pos + k),
+                false,
+            )
+        };
+        let next = (end + 1).min(data.len());
+        if end - pos > max {
+            if pos > from {
+                parts.push(Part {
+                    range: from..pos,
+                    too_long: false,
+                    ends_in_quotes: false,
+                });
+            }
+            parts.push(Part {
+                range: pos..next,
+                too_long: true,
+                ends_in_quotes: open,
+            });
+            from = next;
+        }
+        pos = next;
+    }
+    if !parts.is_empty() && from < data.len() {
+        parts.push(Part {
+            range: from..data.len(),
+            too_long: false,
+            ends_in_quotes: false,
+        });
+    }
+    parts
+}
+
+/// Parses a chunk (or a part of one) that holds no record longer than the limit.
+fn parse<S: RecordSink>(
     plan: &Plan,
     opts: &ReadOptions,
     data: &[u8],
@@ -237,7 +376,6 @@ pub(crate) fn process<S: RecordSink>(
         }
     }
     let mut report = em.into_report();
-    sink.finish();
     for (name, kind) in names {
         if kind & KIND_MSISDN != 0 {
             report.msisdn_names.push(name.clone());
@@ -289,10 +427,10 @@ mod tests {
             msisdn_cols: vec![ColumnRef::Index(2)],
             ..ReadOptions::default()
         };
-        let p = prepare("t", Format::Csv, b"Ali,03001234567\n", &opts).unwrap();
+        let p = prepare("t", Format::Csv, b"Ali,03001234567\n", 0, &opts).unwrap();
         assert!(p.header.is_none());
         assert_eq!(p.data_start, 0);
-        let p = prepare("t", Format::Csv, b"name,phone_x\nAli,0300\n", &opts).unwrap();
+        let p = prepare("t", Format::Csv, b"name,phone_x\nAli,0300\n", 0, &opts).unwrap();
         assert_eq!(p.header.as_deref(), Some(&b"name,phone_x"[..]));
         assert_eq!(p.data_start, 13);
         assert_eq!(p.columns.msisdn, vec!["phone_x"]);
@@ -304,6 +442,7 @@ mod tests {
             "in.csv",
             Format::Csv,
             b"a,03001234567\n",
+            0,
             &ReadOptions::default(),
         )
         .unwrap_err()

@@ -11,7 +11,7 @@ use crate::chunk::{csv_window, line_chunks};
 use crate::collect::Collector;
 use crate::container;
 use crate::emit::ChunkReport;
-use crate::plan::{prepare, process, resolve_format, Plan, DETECT_BYTES};
+use crate::plan::{prepare, process, resolve_format, too_long_report, Plan, DETECT_BYTES};
 use crate::source::{open, Opened, Stream};
 use crate::speculate::{guess_cuts, verified, RecordBuffer};
 use crate::sql::sql_chunks;
@@ -144,7 +144,7 @@ where
     let data = &all[bom..];
     refuse_binary(name, opts, data)?;
     let format = resolve_format(opts.format, path, data);
-    let mut prepared = prepare(name, format, data, opts)?;
+    let mut prepared = prepare(name, format, data, bom as u64, opts)?;
     let start = bom + prepared.data_start;
     let body = &all[start..];
     if let Plan::Sql(tables) = &mut prepared.plan {
@@ -315,7 +315,7 @@ where
     S: RecordSink,
     F: Fn() -> S + Sync,
 {
-    let mut reader = BlockReader::new(stream.reader, opts.chunk_size);
+    let mut reader = BlockReader::new(stream.reader, opts.chunk_size, opts.max_record);
     reader.fill(opts.chunk_size.max(DETECT_BYTES + BOM.len()));
     if reader.head().starts_with(BOM) {
         reader.consume(BOM.len());
@@ -325,7 +325,7 @@ where
     if format == Format::Csv {
         reader.fill_first_record();
     }
-    let mut prepared = prepare(name, format, reader.head(), opts)?;
+    let mut prepared = prepare(name, format, reader.head(), reader.bytes_seen() - reader.head().len() as u64, opts)?;
     let mut line = 1 + count_lines(&reader.head()[..prepared.data_start]);
     reader.consume(prepared.data_start);
     reader.set_csv(matches!(prepared.plan, Plan::Csv(_)));
@@ -346,6 +346,11 @@ where
                     .par_iter()
                     .map(|b| {
                         let mut sink = make_sink();
+                        if let Some(dropped) = b.dropped {
+                            sink.finish();
+                            progress.advance(dropped.bytes, 0);
+                            return (sink, too_long_report(b.offset, false), dropped.lines);
+                        }
                         let report = process(plan, opts, &b.data, b.offset, &mut sink);
                         progress.advance(b.data.len() as u64, report.stats.records);
                         (sink, report, count_lines(&b.data))

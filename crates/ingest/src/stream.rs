@@ -3,7 +3,10 @@
 
 use std::io::{self, Read};
 
-use crate::chunk::{find_record_end, TailCutter};
+use memchr::{memchr, memchr_iter};
+
+use crate::chunk::{find_record_end, quote_parity, TailCutter};
+use crate::sql::cuts::MAX_STATEMENT;
 use crate::sql::stream_cut;
 
 /// One record-aligned block of a stream.
@@ -11,6 +14,18 @@ pub(crate) struct Block {
     pub data: Vec<u8>,
     /// Absolute (decompressed) offset of `data[0]`.
     pub offset: u64,
+    /// Set when, instead of records, this is one record longer than the limit, dropped as it
+    /// was read (`data` is then empty).
+    pub dropped: Option<Dropped>,
+}
+
+/// A record dropped for being longer than the limit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Dropped {
+    /// Its bytes, with the newline that ended it.
+    pub bytes: u64,
+    /// Its newlines, the one that ended it included.
+    pub lines: u64,
 }
 
 /// Reads a stream into record-aligned blocks.
@@ -24,13 +39,16 @@ pub(crate) struct BlockReader {
     target: usize,
     csv: bool,
     sql: bool,
+    max_record: usize,
 }
 
 /// Bytes asked of the reader per `read` call.
 const READ_SIZE: usize = 1 << 20;
 
 impl BlockReader {
-    pub fn new(reader: Box<dyn Read + Send>, target: usize) -> Self {
+    /// A reader of blocks of about `target` bytes that drops records longer than
+    /// `max_record` (see [`BlockReader::next_block`]).
+    pub fn new(reader: Box<dyn Read + Send>, target: usize, max_record: usize) -> Self {
         BlockReader {
             reader,
             buf: Vec::new(),
@@ -41,6 +59,7 @@ impl BlockReader {
             target: target.max(1),
             csv: false,
             sql: false,
+            max_record: max_record.max(1),
         }
     }
 
@@ -86,8 +105,13 @@ impl BlockReader {
     pub fn fill_first_record(&mut self) {
         // Searching from the top again after each read is fine: the buffer at least doubles
         // per round, and this happens once per input.
-        while !self.eof && find_record_end(&self.buf, false).is_err() {
-            self.fill(self.buf.len() + self.target.max(self.buf.len()));
+        // Never past the record limit: a longer first record is an error for the caller.
+        while !self.eof
+            && self.buf.len() <= self.max_record
+            && find_record_end(&self.buf, false).is_err()
+        {
+            let want = self.buf.len() + self.target.max(self.buf.len());
+            self.fill(want.min(self.max_record + 1));
         }
     }
 
@@ -101,6 +125,12 @@ impl BlockReader {
 
     /// The next record-aligned block; `None` at the end. After a read error the incomplete
     /// record at the end of the buffer is dropped, not processed.
+    ///
+    /// The buffer holds at most about `max_record` plus a block: a record at its front with no
+    /// end in more than `max_record` bytes (no newline, an unclosed quote) is dropped as it is
+    /// read, and handed out as a [`Dropped`] block to be counted. An SQL buffer may hold a
+    /// multi-line statement up to [`MAX_STATEMENT`] bytes; it grows geometrically meanwhile, so
+    /// that the search for a clean cut, linear in the buffer, stays linear in the input.
     pub fn next_block(&mut self) -> Option<Block> {
         let mut want = self.target;
         loop {
@@ -108,15 +138,14 @@ impl BlockReader {
             if self.buf.is_empty() {
                 return None;
             }
-            let cut = if self.eof && self.error.is_none() {
-                Some(self.buf.len())
+            if self.eof && self.error.is_none() {
+                return Some(self.take(self.buf.len()));
+            }
+            let plain = self.cutter.cut(&self.buf, self.csv);
+            let cut = if self.sql {
+                plain.and_then(|c| stream_cut(&self.buf, c))
             } else {
-                let cut = self.cutter.cut(&self.buf, self.csv);
-                if self.sql {
-                    cut.and_then(|c| stream_cut(&self.buf, c))
-                } else {
-                    cut
-                }
+                plain
             };
             match cut {
                 Some(c) => return Some(self.take(c)),
@@ -125,8 +154,58 @@ impl BlockReader {
                     self.buf.clear();
                     return None;
                 }
+                None if plain.is_none() && self.buf.len() > self.max_record => {
+                    return Some(self.drop_record());
+                }
+                None if plain.is_some() => {
+                    let grown = self.buf.len() + self.target.max(self.buf.len());
+                    want = grown.min(MAX_STATEMENT.max(self.buf.len() + self.target));
+                }
                 None => want = self.buf.len() + self.target,
             }
+        }
+    }
+
+    /// Drops the record at the front of the buffer, which has no end in it, and the rest of it
+    /// as it is read, up to its end (a newline; for CSV one with an even number of quotes since
+    /// the record's start) or the end of the stream.
+    fn drop_record(&mut self) -> Block {
+        let offset = self.offset;
+        let mut odd = self.csv && quote_parity(&self.buf);
+        let mut dropped = Dropped {
+            bytes: 0,
+            lines: 0,
+        };
+        loop {
+            let end = if self.csv {
+                find_record_end(&self.buf, odd)
+            } else {
+                memchr(b'\n', &self.buf).ok_or(false)
+            };
+            let n = match end {
+                Ok(k) => k + 1,
+                Err(o) => {
+                    odd = o;
+                    self.buf.len()
+                }
+            };
+            dropped.bytes += n as u64;
+            dropped.lines += memchr_iter(b'\n', &self.buf[..n]).count() as u64;
+            self.buf.drain(..n);
+            if end.is_ok() || self.eof {
+                break;
+            }
+            self.fill(self.target);
+            if self.buf.is_empty() {
+                break;
+            }
+        }
+        self.offset += dropped.bytes;
+        self.cutter.reset();
+        Block {
+            data: Vec::new(),
+            offset,
+            dropped: Some(dropped),
         }
     }
 
@@ -137,6 +216,7 @@ impl BlockReader {
         let block = Block {
             data,
             offset: self.offset,
+            dropped: None,
         };
         self.offset += cut as u64;
         self.cutter.reset();
@@ -189,6 +269,7 @@ mod tests {
                 fail,
             }),
             target,
+            1 << 20,
         );
         r.set_csv(true);
         let mut out = Vec::new();

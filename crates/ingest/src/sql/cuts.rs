@@ -26,29 +26,43 @@ pub(crate) const MAX_STATEMENT: usize = 64 << 20;
 /// Whether the text starting at `data[at]` continues a statement's tuple list: its first byte
 /// other than whitespace (blank lines included, as SQL allows between tuples) is `(`. `None`
 /// when the data ends before that byte is known.
+#[cfg(test)]
 pub(crate) fn continues(data: &[u8], at: usize) -> Option<bool> {
     let rest = data.get(at..)?;
     let first = rest.iter().position(|b| !b.is_ascii_whitespace())?;
     Some(rest[first] == b'(')
 }
 
-/// Whether a cut just after a newline at `at` keeps statements whole (see the module docs).
-fn clean_cut(data: &[u8], at: usize) -> bool {
-    continues(data, at) != Some(true)
-}
-
-/// [`line_chunks`] with every cut moved forward, line by line, to a clean cut (at most
-/// [`MAX_STATEMENT`] bytes further).
+/// [`line_chunks`] with every cut moved forward to a clean cut (at most [`MAX_STATEMENT`]
+/// bytes further): the first line start whose first byte other than whitespace is not `(`.
+///
+/// Linear in `data`: from a cut that continues a tuple list, the search jumps past the tuple
+/// line it continues into (every line start before it continues the same list, as blank lines
+/// do), and the whitespace ahead of a cut is measured once, however many nominal cuts fall in a
+/// run of blank lines (a run of them inside a tuple list once cost time quadratic in its length).
 pub(crate) fn sql_chunks(data: &[u8], chunk_size: usize) -> Vec<Range<usize>> {
     let mut out: Vec<Range<usize>> = Vec::new();
     let mut start = 0;
+    let mut ahead = Ahead::default();
     for r in line_chunks(data, chunk_size) {
         if r.end <= start {
             continue; // swallowed by the previous chunk's extended cut
         }
+        let limit = r.end.saturating_add(MAX_STATEMENT);
         let mut end = r.end;
-        while end < data.len() && !clean_cut(data, end) && end - r.end < MAX_STATEMENT {
-            end = memchr(b'\n', &data[end..]).map_or(data.len(), |k| end + k + 1);
+        while end < data.len() && end < limit {
+            let first = ahead.next_non_ws(data, end);
+            if first == data.len() || data[first] != b'(' {
+                break; // a clean cut
+            }
+            // Every line start up to `first` continues the list: the next one to look at is
+            // the line after the tuple's. Past the limit, stop at the first line start there.
+            let next = memchr(b'\n', &data[first..]).map_or(data.len(), |k| first + k + 1);
+            if next >= limit {
+                end = memchr(b'\n', &data[limit - 1..]).map_or(data.len(), |k| limit + k);
+                break;
+            }
+            end = next;
         }
         out.push(start..end);
         start = end;
@@ -56,24 +70,65 @@ pub(crate) fn sql_chunks(data: &[u8], chunk_size: usize) -> Vec<Range<usize>> {
     out
 }
 
+/// The last answer of [`Ahead::next_non_ws`]: `data[lo..hi]` is all whitespace, and `hi` is
+/// the end of the data or a byte that is not.
+#[derive(Debug)]
+struct Ahead {
+    lo: usize,
+    hi: usize,
+}
+
+impl Default for Ahead {
+    fn default() -> Self {
+        Ahead { lo: 1, hi: 0 }
+    }
+}
+
+impl Ahead {
+    /// The index of the first byte other than whitespace at or after `at` (`data.len()` if
+    /// none), reusing the last answer when `at` lies in the whitespace it measured.
+    fn next_non_ws(&mut self, data: &[u8], at: usize) -> usize {
+        if !(self.lo..=self.hi).contains(&at) {
+            let run = data[at..].iter().position(|b| !b.is_ascii_whitespace());
+            self.lo = at;
+            self.hi = run.map_or(data.len(), |k| at + k);
+        }
+        self.hi
+    }
+}
+
 /// The last clean cut at or before `cut` in a streamed buffer (`cut` is just after a newline),
 /// searching back newline by newline; `None` if there is none yet (read more). Past
 /// [`MAX_STATEMENT`] bytes the plain cut is taken.
+///
+/// Linear in `buf`: each line is looked at once, carrying the first byte other than whitespace
+/// from the line after it (blank lines once sent a forward search to the end of the buffer from
+/// every line start).
 pub(crate) fn stream_cut(buf: &[u8], cut: usize) -> Option<usize> {
     if buf.len() >= MAX_STATEMENT {
         return Some(cut);
     }
+    let first_at = |range: Range<usize>| {
+        buf[range]
+            .iter()
+            .copied()
+            .find(|b| !b.is_ascii_whitespace())
+    };
+    // The first byte other than whitespace at or after `at`, if the buffer holds one.
+    let mut first = first_at(cut..buf.len());
     let mut at = cut;
     loop {
-        // Otherwise a tuple line, or text still being read that may yet be one: look back.
-        if continues(buf, at) == Some(false) {
+        // A tuple line, or text still being read that may yet be one: look back.
+        if first.is_some_and(|b| b != b'(') {
             return Some(at);
         }
         let before = at.checked_sub(1)?;
-        at = memrchr(b'\n', &buf[..before]).map_or(0, |k| k + 1);
-        if at == 0 {
+        let prev = memrchr(b'\n', &buf[..before]).map_or(0, |k| k + 1);
+        if prev == 0 {
             return None;
         }
+        first = first_at(prev..at).or(first);
+        at = prev;
     }
 }
 

@@ -13,12 +13,16 @@ pub(crate) struct TableDef {
     pub columns: Vec<Vec<u8>>,
 }
 
-/// Longest `CREATE TABLE` statement found when it spans streamed blocks: the last `CARRY` bytes
+/// Longest `CREATE TABLE` statement used (from its `CREATE`), mapped or streamed; for one that
+/// spans streamed blocks, the last `CARRY` bytes
 /// of the blocks scanned so far are scanned again together with the next block (an eighth of
 /// the default 8 MiB block: searching it again costs little; real definitions are far shorter).
 pub(crate) const CARRY: usize = 1 << 20;
 
 const CREATE: [&[u8]; 2] = [b"CREATE TABLE", b"create table"];
+
+/// Length of both spellings in [`CREATE`].
+const NEEDLE: usize = 12;
 
 /// All table definitions seen so far, in input order.
 #[derive(Debug, Clone, Default)]
@@ -74,35 +78,57 @@ impl Tables {
     }
 
     /// Parses every `CREATE TABLE` starting in `data[from..limit]` and not already known.
+    ///
+    /// A statement's text ends where the next `CREATE TABLE` starts, and at most [`CARRY`]
+    /// bytes after its own start: each byte is parsed at most once, so the scan is linear even
+    /// on text made of nothing but unclosed `CREATE TABLE (` (that once cost time quadratic in
+    /// their number), and a streamed read finds the same statements as a mapped one.
     fn find(&mut self, data: &[u8], base: u64, from: usize, limit: usize) {
         // Only statements found before this call can repeat; those are sorted by offset.
         let known = self.defs.len();
-        for needle in CREATE {
-            // A match starting before `limit` may end up to `needle.len() - 1` bytes past it.
-            let end = data.len().min(limit.saturating_add(needle.len() - 1));
-            let starts = memmem::find_iter(&data[from..end], needle).map(|at| at + from);
-            for at in starts.take_while(|&at| at < limit) {
-                let body = at + needle.len();
-                let Some((name, columns, used)) = parse_create(&data[body..]) else {
-                    continue;
-                };
-                // A statement counts from its end: an INSERT inside it (damaged dumps) cannot
-                // use it, whether the whole statement was seen at once or block by block.
-                let offset = base + (body + used) as u64;
-                if self.defs[..known]
-                    .binary_search_by_key(&offset, |d| d.offset)
-                    .is_ok()
-                {
-                    continue;
-                }
-                self.defs.push(TableDef {
-                    offset,
-                    name,
-                    columns,
-                });
+        // Statement starts before `limit`, and the ones after them that bound their text.
+        let end = data.len().min(limit.saturating_add(CARRY + NEEDLE));
+        let mut starts: Vec<usize> = CREATE
+            .iter()
+            .flat_map(|needle| memmem::find_iter(&data[from..end], needle).map(|at| at + from))
+            .collect();
+        starts.sort_unstable();
+        for (i, &at) in starts.iter().enumerate() {
+            if at >= limit {
+                break;
             }
+            let stop = starts
+                .get(i + 1)
+                .copied()
+                .unwrap_or(data.len())
+                .min(at.saturating_add(CARRY))
+                .min(data.len());
+            let body = at + NEEDLE;
+            let Some((name, columns, used)) = parse_create(&data[body..stop.max(body)]) else {
+                continue;
+            };
+            // A statement counts from its end: an INSERT inside it (damaged dumps) cannot
+            // use it, whether the whole statement was seen at once or block by block.
+            let offset = base + (body + used) as u64;
+            if self.defs[..known]
+                .binary_search_by_key(&offset, |d| d.offset)
+                .is_ok()
+            {
+                continue;
+            }
+            self.defs.push(TableDef {
+                offset,
+                name,
+                columns,
+            });
         }
-        self.defs.sort_by_key(|d| d.offset);
+        // The new ones are in order of their starts; sorting them by their ends, then all of
+        // them only when they go back before the known ones, keeps a long stream linear.
+        self.defs[known..].sort_by_key(|d| d.offset);
+        if known > 0 && self.defs.len() > known && self.defs[known].offset < self.defs[known - 1].offset
+        {
+            self.defs.sort_by_key(|d| d.offset);
+        }
     }
 
     /// The columns of the latest `CREATE TABLE name` that ends before `offset`.
@@ -247,7 +273,7 @@ mod tests {
     fn windows_find_what_the_whole_input_holds() {
         let mut data = b"-- dump\nCREATE TABLE `a` (`x` int);\n".to_vec();
         data.extend_from_slice(b"CREATE TABLE `long` (`id` int DEFAULT '");
-        data.extend(std::iter::repeat_n(b'x', CARRY + 10));
+        data.extend(std::iter::repeat_n(b'x', CARRY - 100));
         data.extend_from_slice(b"', `msisdn` int);\n");
         data.extend_from_slice(CREATE_SUBS);
         data.extend_from_slice(b"create table `b` (`y` int);\n");
@@ -291,6 +317,42 @@ mod tests {
             }
             assert_eq!(at, data.len(), "window {window}");
         }
+    }
+
+    /// A statement longer than [`CARRY`] is not used, mapped or streamed (a streamed read
+    /// cannot see it whole).
+    #[test]
+    fn create_table_longer_than_carry_is_not_used() {
+        let mut data = b"CREATE TABLE `long` (`id` int DEFAULT '".to_vec();
+        data.extend(std::iter::repeat_n(b'x', CARRY));
+        data.extend_from_slice(b"', `msisdn` int);\n");
+        let mut t = Tables::default();
+        t.scan(&data, 0);
+        assert_eq!(cols(&t, b"long", u64::MAX), None);
+    }
+
+    /// A `CREATE TABLE` inside another's text ends it: the text is not a definition.
+    #[test]
+    fn create_table_text_ends_at_the_next_create_table() {
+        let mut t = Tables::default();
+        t.scan(b"CREATE TABLE `a` (`x` int COMMENT 'CREATE TABLE `b` (`y` int);');\n", 0);
+        assert_eq!(cols(&t, b"a", u64::MAX), None);
+        assert_eq!(cols(&t, b"b", u64::MAX).map(|c| c.len()), Some(1));
+    }
+
+    /// Text made of nothing but unclosed `CREATE TABLE t (a,` once cost time quadratic in
+    /// their number: each one was parsed to the end of the input. Now each byte is parsed at
+    /// most once; counted by the number of columns collected (each parse collects its own).
+    #[test]
+    fn unclosed_create_tables_are_linear() {
+        let data = b"CREATE TABLE t (a int,".repeat(200_000);
+        let started = std::time::Instant::now();
+        let mut t = Tables::default();
+        t.scan(&data, 0);
+        t.scan_windows(&data, 0, 1 << 20, &|_: &[u8]| {});
+        assert!(t.defs.is_empty());
+        // Quadratic, this took hours; linear, milliseconds. The bound is for a loaded machine.
+        assert!(started.elapsed().as_secs() < 30, "{:?}", started.elapsed());
     }
 
     /// A CREATE TABLE cut across streamed blocks of any size is found, once.

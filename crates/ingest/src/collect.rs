@@ -15,7 +15,12 @@ pub(crate) struct Collector<S> {
     stats: InputStats,
     diagnostics: Diagnostics,
     columns: ColumnsUsed,
+    /// Records whose pairs were not formed (the first [`UNPAIRED_WARNED`] are warned about).
+    unpaired: u64,
 }
+
+/// Records with too many combinations to pair that get a warning of their own.
+const UNPAIRED_WARNED: u64 = 10;
 
 impl<S> Collector<S> {
     pub fn new(columns: ColumnsUsed) -> Self {
@@ -24,6 +29,7 @@ impl<S> Collector<S> {
             stats: InputStats::default(),
             diagnostics: Diagnostics::default(),
             columns,
+            unpaired: 0,
         }
     }
 
@@ -49,6 +55,18 @@ impl<S> Collector<S> {
                      record was read as it is",
                     ev.offset
                 )),
+                EventKind::Unpaired { msisdns, cnics } => {
+                    self.unpaired += 1;
+                    if self.unpaired <= UNPAIRED_WARNED {
+                        self.diagnostics.warnings.push(format!(
+                            "line {line} (byte {}): {msisdns} MSISDNs and {cnics} CNICs in one \
+                             record: its identifiers are used, its pairs not formed (more than {} \
+                             combinations)",
+                            ev.offset,
+                            crate::MAX_PAIRS_PER_RECORD
+                        ));
+                    }
+                }
             }
         }
         for (have, new) in [
@@ -75,6 +93,12 @@ impl<S> Collector<S> {
 
     pub fn finish(mut self, prepared: Prepared, bytes: u64) -> ReadOutcome<S> {
         self.stats.bytes = bytes;
+        if self.unpaired > UNPAIRED_WARNED {
+            self.diagnostics.warnings.push(format!(
+                "{} more records with too many identifiers to pair",
+                self.unpaired - UNPAIRED_WARNED
+            ));
+        }
         if self.stats.records > 0
             && self.stats.msisdn.valid + self.stats.msisdn.rejected_total() == 0
             && self.stats.cnic.valid + self.stats.cnic.rejected_total() == 0

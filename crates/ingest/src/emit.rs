@@ -4,7 +4,7 @@
 use memchr::memchr_iter;
 
 use crate::outcome::{SkipReason, MAX_SKIPS_KEPT};
-use crate::{Cnic, InputStats, Msisdn, Record, RecordSink, RejectReason};
+use crate::{Cnic, InputStats, Msisdn, Record, RecordSink, RejectReason, MAX_PAIRS_PER_RECORD};
 
 /// Column kind bit: MSISDN candidate.
 pub(crate) const KIND_MSISDN: u8 = 1;
@@ -16,6 +16,9 @@ pub(crate) const KIND_CNIC: u8 = 2;
 pub(crate) enum EventKind {
     Skip(SkipReason),
     UnterminatedQuote,
+    /// A record with more MSISDN × CNIC combinations than
+    /// [`MAX_PAIRS_PER_RECORD`](crate::MAX_PAIRS_PER_RECORD): its pairs are not formed.
+    Unpaired { msisdns: u32, cnics: u32 },
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -51,6 +54,9 @@ pub(crate) struct Emitter<'s, S> {
     skips_kept: usize,
     lines_pos: usize,
     lines: u64,
+    /// The chunk being parsed and its absolute offset, for events raised at a record's end.
+    chunk: &'s [u8],
+    base: u64,
 }
 
 impl<'s, S: RecordSink> Emitter<'s, S> {
@@ -63,7 +69,17 @@ impl<'s, S: RecordSink> Emitter<'s, S> {
             skips_kept: 0,
             lines_pos: 0,
             lines: 0,
+            chunk: &[],
+            base: 0,
         }
+    }
+
+    /// Tells the emitter the chunk it reports on (absolute offset `base`), so that the end of
+    /// a record can raise an event with its line.
+    pub fn at(mut self, chunk: &'s [u8], base: u64) -> Self {
+        self.chunk = chunk;
+        self.base = base;
+        self
     }
 
     /// Normalizes `field` as the kinds in `kind` (a bit set of `KIND_*`).
@@ -169,7 +185,12 @@ impl<'s, S: RecordSink> Emitter<'s, S> {
         if self.msisdns.is_empty() && self.cnics.is_empty() {
             return;
         }
-        stats.pairs += (self.msisdns.len() * self.cnics.len()) as u64;
+        let pairs = self.msisdns.len().saturating_mul(self.cnics.len());
+        if pairs <= MAX_PAIRS_PER_RECORD {
+            stats.pairs += pairs as u64;
+        } else {
+            self.unpaired(offset);
+        }
         self.sink.record(&Record {
             msisdns: &self.msisdns,
             cnics: &self.cnics,
@@ -178,6 +199,17 @@ impl<'s, S: RecordSink> Emitter<'s, S> {
         });
         self.msisdns.clear();
         self.cnics.clear();
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn unpaired(&mut self, offset: u64) {
+        let kind = EventKind::Unpaired {
+            msisdns: u32::try_from(self.msisdns.len()).unwrap_or(u32::MAX),
+            cnics: u32::try_from(self.cnics.len()).unwrap_or(u32::MAX),
+        };
+        let pos = usize::try_from(offset.saturating_sub(self.base)).unwrap_or(usize::MAX);
+        self.event(self.chunk, pos, self.base, kind);
     }
 
     /// Drops the candidates gathered for a record that turned out unusable (their counts stay).

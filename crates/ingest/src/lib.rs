@@ -58,7 +58,7 @@ pub use outcome::{
     ColumnsUsed, Diagnostics, NoProgress, Progress, ReadOutcome, Skip, SkipReason, MAX_SKIPS_KEPT,
 };
 pub use read::read_input;
-pub use record::{Record, RecordSink};
+pub use record::{Record, RecordSink, MAX_PAIRS_PER_RECORD};
 pub use sample::{sample_text, TextSample};
 pub use stats::{InputStats, KindStats};
 pub use synth::{

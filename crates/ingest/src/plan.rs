@@ -360,7 +360,7 @@ fn parse<S: RecordSink>(
     base: u64,
     sink: &mut S,
 ) -> ChunkReport {
-    let mut em = Emitter::new(sink);
+    let mut em = Emitter::new(sink).at(data, base);
     let mut names: Vec<(String, u8)> = Vec::new();
     match plan {
         Plan::Csv(p) => csv::parse_chunk(p, data, base, &mut em),

@@ -372,3 +372,75 @@ fn endless_streamed_records_stay_within_the_limit() {
         grown >> 20
     );
 }
+
+/// Counts the pairs a pair-making sink forms, asking [`Record::forms_pairs`] as such sinks do.
+#[derive(Default)]
+struct PairCount(u64);
+
+impl leakmatch_ingest::RecordSink for PairCount {
+    fn record(&mut self, r: &leakmatch_ingest::Record<'_>) {
+        if r.forms_pairs() {
+            for _ in r.msisdns {
+                for _ in r.cnics {
+                    self.0 += 1;
+                }
+            }
+        }
+    }
+}
+
+/// One record with hundreds of MSISDNs and CNICs (a scan-mode line, a CSV header naming
+/// hundreds of identifier columns) once made pairs quadratic in its size: 16 MiB of such a
+/// line is 4 × 10^11 pairs. Now its identifiers are used, its pairs not formed, and the read
+/// warns with its line; a record at the limit still pairs.
+#[test]
+fn records_with_too_many_identifiers_form_no_pairs() {
+    use leakmatch_ingest::{read_input, InputSource, NoProgress, MAX_PAIRS_PER_RECORD};
+    let dir = tempfile::tempdir().unwrap();
+    let many = format!("{M} {C} ").repeat(40);
+    let edge = format!("{M} {C} ").repeat(32);
+    let text = format!("{M} {C}\n{many}\n{edge}\n");
+    let header = format!("{}\n{}\n", "msisdn,cnic,".repeat(40), format!("{M},{C},").repeat(40));
+    for (name, format, body, warned_line) in [
+        ("scan.txt", Format::Scan, text, 2),
+        ("wide.csv", Format::Csv, header, 2),
+    ] {
+        let p = write(&dir, name, body.as_bytes());
+        for opts in [
+            ReadOptions {
+                format,
+                ..ReadOptions::default()
+            },
+            ReadOptions {
+                format,
+                mmap: false,
+                chunk_size: 5,
+                ..ReadOptions::default()
+            },
+        ] {
+            let out = read_input(
+                &InputSource::Path(p.clone()),
+                &opts,
+                PairCount::default,
+                &NoProgress,
+            )
+            .unwrap();
+            let formed: u64 = out.sinks.iter().map(|s| s.0).sum();
+            let want = if format == Format::Scan {
+                1 + MAX_PAIRS_PER_RECORD as u64
+            } else {
+                0
+            };
+            assert_eq!(formed, want, "{name}");
+            assert_eq!(out.stats.pairs, want, "{name}");
+            let w = &out.diagnostics.warnings;
+            assert_eq!(w.len(), 1, "{name}: {w:?}");
+            assert!(
+                w[0].starts_with(&format!("line {warned_line} ")) && w[0].contains("40 MSISDNs"),
+                "{name}: {w:?}"
+            );
+            assert!(!w[0].contains(M) && !w[0].contains(C), "{w:?}");
+            assert!(out.stats.msisdn.valid >= 40 && out.stats.cnic.valid >= 40, "{name}");
+        }
+    }
+}

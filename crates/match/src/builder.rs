@@ -320,7 +320,7 @@ impl<'a> BuildSink<'a> {
 impl RecordSink for BuildSink<'_> {
     fn record(&mut self, record: &Record<'_>) {
         self.batch
-            .push_record(self.sel, record.msisdns, record.cnics);
+            .push_record(self.sel, record.msisdns, record.cnics, record.forms_pairs());
         if self.batch.len() >= BATCH {
             self.flush();
         }

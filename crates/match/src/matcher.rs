@@ -314,7 +314,7 @@ impl RecordSink for MatchSink<'_> {
     fn record(&mut self, record: &Record<'_>) {
         let queued = self
             .batch
-            .push_record(self.sel, record.msisdns, record.cnics);
+            .push_record(self.sel, record.msisdns, record.cnics, record.forms_pairs());
         if queued == 0 {
             return;
         }

@@ -125,6 +125,7 @@ impl TokenBatch {
         sel: KindSelection,
         msisdns: &[Msisdn],
         cnics: &[Cnic],
+        pairs: bool,
     ) -> usize {
         let before = self.encoded.len();
         const NONE: &[u8; 0] = &[];
@@ -140,7 +141,7 @@ impl TokenBatch {
                 encode_into(e, TokenKind::Cnic, c.as_bytes(), NONE);
             }
         }
-        if sel.pair {
+        if sel.pair && pairs {
             for m in msisdns {
                 for c in cnics {
                     let e = self.push(TokenKind::Pair, || pair_key(m, c));

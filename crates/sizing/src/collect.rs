@@ -184,10 +184,11 @@ impl RecordSink for SizingSink<'_> {
             for m in record.msisdns {
                 sketches.add_msisdn(keyer.msisdn(m));
             }
+            let pairs = record.forms_pairs();
             for c in record.cnics {
                 let ck = keyer.cnic(c);
                 sketches.add_cnic(ck);
-                for m in record.msisdns {
+                for m in record.msisdns.iter().filter(|_| pairs) {
                     sketches
                         .pairs
                         .insert_hash(mix128(pair_key(keyer.msisdn(m), ck)));
@@ -198,15 +199,17 @@ impl RecordSink for SizingSink<'_> {
         for m in record.msisdns {
             self.sets.msisdn.push(keyer.msisdn(m));
         }
+        let pairs = record.forms_pairs();
         for c in record.cnics {
             let ck = keyer.cnic(c);
             self.sets.cnic.push(ck);
-            for m in record.msisdns {
+            for m in record.msisdns.iter().filter(|_| pairs) {
                 self.sets.pairs.push(pair_key(keyer.msisdn(m), ck));
             }
         }
         let (nm, nc) = (record.msisdns.len() as u64, record.cnics.len() as u64);
-        let bytes = (nm + nc) * KEY_BYTES + nm * nc * PAIR_BYTES;
+        let np = if pairs { nm * nc } else { 0 };
+        let bytes = (nm + nc) * KEY_BYTES + np * PAIR_BYTES;
         self.bytes += bytes;
         self.uncharged += bytes;
         if self.uncharged >= CHARGE_STEP {

@@ -791,3 +791,68 @@ fn no_identifier_leaves_any_command() {
         );
     }
 }
+
+/// Issue 17: a run of blank lines inside a multi-line INSERT's tuple list, longer than a
+/// chunk, kept `size` busy past any timeout (the cut search looked forward over the same
+/// whitespace from every line start), mapped and streamed. Now it is read in linear time.
+#[test]
+fn sql_blank_lines_in_a_tuple_list() {
+    let d = setup();
+    let mut sql = format!("INSERT INTO `t` (`msisdn`) VALUES\n('{M}'),\n").into_bytes();
+    sql.resize(sql.len() + (20 << 20), b'\n');
+    sql.extend_from_slice(format!("('{M2}');\n").as_bytes());
+    let p = d.write("blank.sql", &sql);
+    for out in [
+        d.cmd(&["size", "--json", "blank.sql"]).ok(),
+        d.cmd(&["size", "--json", "--format", "sql", "-"])
+            .stdin_file(&p)
+            .ok(),
+    ] {
+        no_panic(&out);
+        assert_eq!(valid_msisdns(&out), 2);
+    }
+}
+
+/// Issue 17: a stream with no newline (or an unclosed quote) grew one buffer to the size of
+/// the stream. Now a record longer than the limit (16 MiB) is skipped as it is read, counted
+/// with its line and byte offset, and the records before and after it are used.
+#[test]
+fn record_longer_than_the_limit_is_skipped_and_counted() {
+    let d = setup();
+    let mut text = format!("{M}\n").into_bytes();
+    text.extend(std::iter::repeat_n(b'x', 17 << 20));
+    text.extend_from_slice(format!("\n{M2}\n").as_bytes());
+    let p = d.write("long.txt", &text);
+    let mut quote = format!("msisdn\n{M}\n\"").into_bytes();
+    quote.extend(std::iter::repeat_n(b'x', 17 << 20));
+    let q = d.write("quote.csv", &quote);
+    for (path, format, valid, line) in [(&p, "scan", 2, "line 2"), (&q, "csv", 1, "line 3")] {
+        for mapped in [true, false] {
+            let mut c = d.cmd(&["size", "--json", "-v", "--format", format]);
+            c = if mapped { c.arg(path) } else { c.arg("-").stdin_file(path) };
+            let out = c.ok();
+            let err = stderr(&out);
+            assert!(err.contains("skipped 1"), "{err}");
+            assert!(err.contains(line) && err.contains("record_too_long"), "{err}");
+            assert!(!err.contains("xxxx"), "{err}");
+            assert_eq!(valid_msisdns(&out), valid);
+            assert_eq!(json(&out)["inputs"][0]["skipped_records"], 1);
+        }
+    }
+    let out = d.cmd(&["size", "--strict", "--format", "scan", "long.txt"]).code(1);
+    assert!(stderr(&out).contains("skipped 1"));
+}
+
+/// Issue 17: one record with many MSISDNs and CNICs made pairs quadratic in its size. Now a
+/// record with more than 1024 combinations forms none; its identifiers are used and a warning
+/// gives its line.
+#[test]
+fn record_with_too_many_identifiers_to_pair() {
+    let d = setup();
+    d.write("many.txt", format!("{M} {C}\n{}\n", format!("{M2} {C} ").repeat(40)));
+    let out = d.cmd(&["size", "--json", "--format", "scan", "many.txt"]).ok();
+    let err = stderr(&out);
+    assert!(err.contains("line 2") && err.contains("pairs not formed"), "{err}");
+    assert!(!err.contains(M2), "{err}");
+    assert_eq!(valid_msisdns(&out), 41);
+}

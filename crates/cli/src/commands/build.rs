@@ -19,7 +19,6 @@ pub fn run(args: &BuildArgs, printer: &Printer) -> anyhow::Result<ExitCode> {
         kinds,
         target_fpr: args.fpr,
         capacity: args.capacity,
-        created_unix: source_date_epoch()?,
         output: Some(args.output.clone()),
         ..BuildOptions::default()
     };
@@ -45,7 +44,7 @@ pub fn run(args: &BuildArgs, printer: &Printer) -> anyhow::Result<ExitCode> {
     let saving = Instant::now();
     outcome
         .filter
-        .save(&args.output)
+        .save(&args.output, &key)
         .with_context(|| format!("cannot write filter {}", args.output.display()))?;
     outcome
         .timings
@@ -82,7 +81,7 @@ fn json_summary(o: &BuildOutcome, args: &BuildArgs) -> serde_json::Value {
     serde_json::json!({
         "schema": "leakmatch.build.v1",
         "filter": args.output.display().to_string(),
-        "key_id": h.key_id.to_string(),
+        "key_id": h.key_id().map(|k| k.to_string()),
         "inputs": o.inputs,
         "tokens_inserted": { "msisdn": h.counts.msisdn, "cnic": h.counts.cnic, "pair": h.counts.pair },
         "capacity": o.capacity,
@@ -96,17 +95,4 @@ fn json_summary(o: &BuildOutcome, args: &BuildArgs) -> serde_json::Value {
         "estimated_distinct_tokens": o.fill.estimated_distinct,
         "warnings": o.warnings,
     })
-}
-
-/// The creation time to record: `SOURCE_DATE_EPOCH` (reproducible builds) if set, else now.
-fn source_date_epoch() -> anyhow::Result<Option<u64>> {
-    match std::env::var("SOURCE_DATE_EPOCH") {
-        Ok(v) => v.trim().parse().map(Some).map_err(|_| {
-            UsageError(format!(
-                "SOURCE_DATE_EPOCH must be whole seconds since 1970, got {v:?}"
-            ))
-            .into()
-        }),
-        Err(_) => Ok(None),
-    }
 }

@@ -26,12 +26,13 @@ pub fn run(args: &MatchArgs, printer: &Printer) -> anyhow::Result<ExitCode> {
     } else {
         Filter::map
     };
-    let filter = open(&args.filter)
+    let filter = open(&args.filter, &key)
         .with_context(|| format!("cannot use filter {}", args.filter.display()))?;
     let opened = started.elapsed();
     let opts = MatchOptions {
         keep_matched_rows: args.matches_out.is_some(),
         memory_limit: parse_memory(&args.memory).map_err(|e| UsageError(e.to_string()))?,
+        accept_high_fpr: args.accept_high_fpr,
     };
     let bars = printer.progress();
     let outcome = match_inputs(&key, &filter, &inputs, &read, &opts, &bars)

@@ -988,3 +988,58 @@ fn filter_far_above_its_target_fpr_is_refused_without_override() {
     assert!(v["filter"].get("fpr_far_above_target").is_none(), "{v}");
     assert!(v["kinds"]["msisdn"].get("warning").is_none(), "{v}");
 }
+
+// Issue 17, item 3: files that hold identifiers are never readable by others.
+
+/// `--matches-out` (the operator's customers) is 0600 — also when it replaces a 0644 file —
+/// and a temporary left by a killed earlier run is removed; `gen` output likewise.
+#[cfg(unix)]
+#[test]
+fn matches_out_is_created_0600_and_stale_temporaries_removed() {
+    use std::os::unix::fs::PermissionsExt;
+    let d = setup();
+    let dump = built_filter(&d, 20, &["--kinds", "msisdn"]);
+    let mode = |name: &str| {
+        std::fs::metadata(d.path(name))
+            .unwrap()
+            .permissions()
+            .mode()
+            & 0o777
+    };
+    d.write("old.csv", "previous");
+    std::fs::set_permissions(d.path("old.csv"), std::fs::Permissions::from_mode(0o644)).unwrap();
+    let stale = ".hits.csv.tmp-999999999-00000000deadbeef";
+    d.write(stale, "matched_kinds,msisdn\nmsisdn,03001000000\n");
+    for out in ["hits.csv", "old.csv"] {
+        d.cmd(&[
+            "match",
+            "-q",
+            "-k",
+            "k.key",
+            "-f",
+            "f.lmf",
+            "--matches-out",
+            out,
+        ])
+        .arg(&dump)
+        .ok();
+        assert_eq!(mode(out), 0o600, "{out}");
+    }
+    assert!(
+        !d.path(stale).exists(),
+        "stale temporary of a dead process left behind"
+    );
+    d.cmd(&[
+        "gen",
+        "--rows",
+        "50",
+        "-o",
+        "g.csv",
+        "--subscribers",
+        "s.csv",
+    ])
+    .ok();
+    for f in ["g.csv", "s.csv", "g.csv.truth.json"] {
+        assert_eq!(mode(f), 0o600, "{f}");
+    }
+}

@@ -53,7 +53,7 @@ pub enum Command {
     },
     /// Build a keyed filter from one or more dumps.
     #[command(
-        after_help = "Example:\n  leakmatch build -k leak.key -o jazz-2022.lmf --fpr 1e-6 dump.csv dump2.sql.gz"
+        after_help = "Examples:\n  leakmatch build -k leak.key -o jazz-2022.lmf --fpr 1e-6 dump.csv dump2.sql.gz\n  leakmatch build -k own.key -o all-kinds.lmf --kinds msisdn,cnic,pair dump.csv   (only for a key you keep)"
     )]
     Build(BuildArgs),
     /// Test a subscriber base against a filter and report counts.
@@ -63,11 +63,18 @@ pub enum Command {
     )]
     Match(MatchArgs),
     /// Describe a filter: header, fill, estimated distinct tokens, enumeration cost per kind.
-    #[command(after_help = "Example:\n  leakmatch inspect --json jazz-2022.lmf")]
+    #[command(after_help = "Example:\n  leakmatch inspect -k leak.key --json jazz-2022.lmf")]
     Inspect {
         /// Print one JSON object on stdout.
         #[arg(long)]
         json: bool,
+        /// Key file to authenticate the filter with (its MAC); without it, only the filter's
+        /// integrity is checked and the output says it is not authenticated.
+        #[arg(short, long)]
+        key: Option<PathBuf>,
+        /// Accept a key file readable by group or others.
+        #[arg(long)]
+        allow_insecure_key: bool,
         /// Read the filter instead of memory-mapping it: for a filter that may be overwritten
         /// or vanish while read (a network disk).
         #[arg(long)]
@@ -76,8 +83,16 @@ pub enum Command {
         filter: PathBuf,
     },
     /// Union of filters built with the same key and parameters.
-    #[command(after_help = "Example:\n  leakmatch merge -o all.lmf part1.lmf part2.lmf")]
+    #[command(
+        after_help = "Example:\n  leakmatch merge -k leak.key -o all.lmf part1.lmf part2.lmf"
+    )]
     Merge {
+        /// Secret key file the filters were built with (checks their MACs, signs the result).
+        #[arg(short, long)]
+        key: PathBuf,
+        /// Accept a key file readable by group or others.
+        #[arg(long)]
+        allow_insecure_key: bool,
         /// Where to write the merged filter.
         #[arg(short, long)]
         output: PathBuf,
@@ -157,8 +172,11 @@ pub struct BuildArgs {
     /// and pipes cannot be sampled, so 50M tokens are assumed each).
     #[arg(long, value_name = "N")]
     pub capacity: Option<u64>,
-    /// Token kinds to insert (pairs are made where a record has both identifiers).
-    #[arg(long, default_value = "msisdn,cnic,pair")]
+    /// Token kinds to insert: `pair` (the default) makes a token only where a record has both
+    /// identifiers, which a key holder can test only for people whose number and CNIC it
+    /// already knows. Adding `msisdn` or `cnic` lets anyone holding the key recover every such
+    /// identifier in the filter by enumeration (`build` says what it costs).
+    #[arg(long, default_value = "pair")]
     pub kinds: String,
     /// Accept a key file readable by group or others.
     #[arg(long)]
@@ -192,6 +210,11 @@ pub struct MatchArgs {
     /// labelled as such. E.g. 4G, 512M.
     #[arg(long, default_value = "128M", value_name = "SIZE")]
     pub memory: String,
+    /// Match even if the filter's false-positive rate implied by its fill is more than 10x its
+    /// target (refused otherwise: an overfilled, damaged or forged filter); every estimate
+    /// then says it is unreliable.
+    #[arg(long)]
+    pub accept_high_fpr: bool,
     #[command(flatten)]
     pub input: InputArgs,
 }

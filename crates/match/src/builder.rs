@@ -28,10 +28,6 @@ pub struct BuildOptions {
     pub capacity: Option<u64>,
     /// Random non-member probes used to measure the achieved false-positive rate.
     pub fpr_probes: u64,
-    /// Creation time recorded in the filter (seconds since the Unix epoch); now when `None`.
-    pub created_unix: Option<u64>,
-    /// Tool version recorded in the filter.
-    pub tool_version: String,
     /// Where the filter will be saved, if known: its bits are then built in place in a
     /// temporary file beside it, and saving there needs no copy (see
     /// [`BlockedBloom::new_for_file`]). Dropped unsaved, the temporary is removed.
@@ -45,8 +41,6 @@ impl Default for BuildOptions {
             target_fpr: 1e-6,
             capacity: None,
             fpr_probes: DEFAULT_FPR_PROBES,
-            created_unix: None,
-            tool_version: concat!("leakmatch ", env!("CARGO_PKG_VERSION")).to_string(),
             output: None,
         }
     }
@@ -151,23 +145,27 @@ pub fn build(
         ));
     }
     let implied = fill.implied_fpr;
-    if implied > opts.target_fpr * 1.1 {
+    if implied > opts.target_fpr * crate::MAX_FPR_RATIO {
+        warnings.push(format!(
+            "achieved false-positive rate {implied:.3e} is more than {}x the target {:.3e}: \
+             `match` refuses this filter unless given --accept-high-fpr",
+            crate::MAX_FPR_RATIO,
+            opts.target_fpr
+        ));
+    } else if implied > opts.target_fpr * 1.1 {
         warnings.push(format!(
             "achieved false-positive rate {implied:.3e} is above the target {:.3e}",
             opts.target_fpr
         ));
     }
-    let header = FilterHeader {
-        key_id: key.id(),
-        normalization_version: NORMALIZATION_VERSION,
-        kinds: kind_set(opts.kinds),
-        counts,
-        params: bloom.params(),
-        target_fpr: opts.target_fpr,
-        measured_fpr: 0.0,
-        created_unix: opts.created_unix.unwrap_or_else(now_unix),
-        tool_version: opts.tool_version.clone(),
-    };
+    let mut header = FilterHeader::new(
+        key.id(),
+        NORMALIZATION_VERSION,
+        bloom.params(),
+        opts.target_fpr,
+    );
+    header.kinds = kind_set(opts.kinds);
+    header.counts = counts;
     let mut filter = Filter { header, bloom };
     // Seeded from the content, as `Filter::merge` does: merge(build(A), build(B)) == build(A, B).
     filter.header.measured_fpr = filter.measure_fpr(opts.fpr_probes);
@@ -187,13 +185,6 @@ pub fn build(
 
 fn kind_set(sel: KindSelection) -> leakmatch_hashing::KindSet {
     sel.kinds().into_iter().collect()
-}
-
-fn now_unix() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0)
 }
 
 /// Estimates how many tokens `inputs` will produce, from their text sizes and the record

@@ -940,17 +940,26 @@ fn record_longer_than_the_limit_is_skipped_and_counted() {
     for (path, format, valid, line) in [(&p, "scan", 2, "line 2"), (&q, "csv", 1, "line 3")] {
         for mapped in [true, false] {
             let mut c = d.cmd(&["size", "--json", "-v", "--format", format]);
-            c = if mapped { c.arg(path) } else { c.arg("-").stdin_file(path) };
+            c = if mapped {
+                c.arg(path)
+            } else {
+                c.arg("-").stdin_file(path)
+            };
             let out = c.ok();
             let err = stderr(&out);
             assert!(err.contains("skipped 1"), "{err}");
-            assert!(err.contains(line) && err.contains("record_too_long"), "{err}");
+            assert!(
+                err.contains(line) && err.contains("record_too_long"),
+                "{err}"
+            );
             assert!(!err.contains("xxxx"), "{err}");
             assert_eq!(valid_msisdns(&out), valid);
             assert_eq!(json(&out)["inputs"][0]["skipped_records"], 1);
         }
     }
-    let out = d.cmd(&["size", "--strict", "--format", "scan", "long.txt"]).code(1);
+    let out = d
+        .cmd(&["size", "--strict", "--format", "scan", "long.txt"])
+        .code(1);
     assert!(stderr(&out).contains("skipped 1"));
 }
 
@@ -960,10 +969,18 @@ fn record_longer_than_the_limit_is_skipped_and_counted() {
 #[test]
 fn record_with_too_many_identifiers_to_pair() {
     let d = setup();
-    d.write("many.txt", format!("{M} {C}\n{}\n", format!("{M2} {C} ").repeat(40)));
-    let out = d.cmd(&["size", "--json", "--format", "scan", "many.txt"]).ok();
+    d.write(
+        "many.txt",
+        format!("{M} {C}\n{}\n", format!("{M2} {C} ").repeat(40)),
+    );
+    let out = d
+        .cmd(&["size", "--json", "--format", "scan", "many.txt"])
+        .ok();
     let err = stderr(&out);
-    assert!(err.contains("line 2") && err.contains("pairs not formed"), "{err}");
+    assert!(
+        err.contains("line 2") && err.contains("pairs not formed"),
+        "{err}"
+    );
     assert!(!err.contains(M2), "{err}");
     assert_eq!(valid_msisdns(&out), 41);
 }

@@ -18,7 +18,10 @@ pub(crate) enum EventKind {
     UnterminatedQuote,
     /// A record with more MSISDN × CNIC combinations than
     /// [`MAX_PAIRS_PER_RECORD`](crate::MAX_PAIRS_PER_RECORD): its pairs are not formed.
-    Unpaired { msisdns: u32, cnics: u32 },
+    Unpaired {
+        msisdns: u32,
+        cnics: u32,
+    },
 }
 
 #[derive(Debug, Clone, Copy)]

@@ -20,9 +20,9 @@ use crate::chunk::find_record_end;
 use crate::columns::{choose, display_name, looks_like_data, missing_names};
 use crate::csv::{detect_delimiter, split_record, CsvPlan};
 use crate::emit::{ChunkReport, Emitter, Event, EventKind, KIND_CNIC, KIND_MSISDN};
-use crate::outcome::SkipReason;
 use crate::jsonl::KeyKinds;
 use crate::outcome::ColumnsUsed;
+use crate::outcome::SkipReason;
 use crate::sql::Tables;
 use crate::{csv, jsonl, scan, sql, ColumnRef, Format, IngestError, ReadOptions, RecordSink};
 

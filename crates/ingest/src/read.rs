@@ -325,7 +325,13 @@ where
     if format == Format::Csv {
         reader.fill_first_record();
     }
-    let mut prepared = prepare(name, format, reader.head(), reader.bytes_seen() - reader.head().len() as u64, opts)?;
+    let mut prepared = prepare(
+        name,
+        format,
+        reader.head(),
+        reader.bytes_seen() - reader.head().len() as u64,
+        opts,
+    )?;
     let mut line = 1 + count_lines(&reader.head()[..prepared.data_start]);
     reader.consume(prepared.data_start);
     reader.set_csv(matches!(prepared.plan, Plan::Csv(_)));

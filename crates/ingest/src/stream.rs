@@ -172,10 +172,7 @@ impl BlockReader {
     fn drop_record(&mut self) -> Block {
         let offset = self.offset;
         let mut odd = self.csv && quote_parity(&self.buf);
-        let mut dropped = Dropped {
-            bytes: 0,
-            lines: 0,
-        };
+        let mut dropped = Dropped { bytes: 0, lines: 0 };
         loop {
             let end = if self.csv {
                 find_record_end(&self.buf, odd)

@@ -343,7 +343,11 @@ fn endless_streamed_records_stay_within_the_limit() {
     let before = peak_rss_kib();
     for (name, format, head) in [
         ("nonl.txt.zst", Format::Scan, format!("{M}\n")),
-        ("nonl.jsonl.zst", Format::Jsonl, format!("{{\"msisdn\":\"{M}\"}}\n")),
+        (
+            "nonl.jsonl.zst",
+            Format::Jsonl,
+            format!("{{\"msisdn\":\"{M}\"}}\n"),
+        ),
         ("quote.csv.zst", Format::Csv, format!("msisdn\n{M}\n\"")),
     ] {
         let p = dir.path().join(name);
@@ -400,7 +404,11 @@ fn records_with_too_many_identifiers_form_no_pairs() {
     let many = format!("{M} {C} ").repeat(40);
     let edge = format!("{M} {C} ").repeat(32);
     let text = format!("{M} {C}\n{many}\n{edge}\n");
-    let header = format!("{}\n{}\n", "msisdn,cnic,".repeat(40), format!("{M},{C},").repeat(40));
+    let header = format!(
+        "{}\n{}\n",
+        "msisdn,cnic,".repeat(40),
+        format!("{M},{C},").repeat(40)
+    );
     for (name, format, body, warned_line) in [
         ("scan.txt", Format::Scan, text, 2),
         ("wide.csv", Format::Csv, header, 2),
@@ -440,7 +448,10 @@ fn records_with_too_many_identifiers_form_no_pairs() {
                 "{name}: {w:?}"
             );
             assert!(!w[0].contains(M) && !w[0].contains(C), "{w:?}");
-            assert!(out.stats.msisdn.valid >= 40 && out.stats.cnic.valid >= 40, "{name}");
+            assert!(
+                out.stats.msisdn.valid >= 40 && out.stats.cnic.valid >= 40,
+                "{name}"
+            );
         }
     }
 }

@@ -345,9 +345,9 @@ impl<'a> MatchSink<'a> {
 
 impl RecordSink for MatchSink<'_> {
     fn record(&mut self, record: &Record<'_>) {
-        let queued = self
-            .batch
-            .push_record(self.sel, record.msisdns, record.cnics, record.forms_pairs());
+        let queued =
+            self.batch
+                .push_record(self.sel, record.msisdns, record.cnics, record.forms_pairs());
         if queued == 0 {
             return;
         }

@@ -125,7 +125,9 @@ impl Tables {
         // The new ones are in order of their starts; sorting them by their ends, then all of
         // them only when they go back before the known ones, keeps a long stream linear.
         self.defs[known..].sort_by_key(|d| d.offset);
-        if known > 0 && self.defs.len() > known && self.defs[known].offset < self.defs[known - 1].offset
+        if known > 0
+            && self.defs.len() > known
+            && self.defs[known].offset < self.defs[known - 1].offset
         {
             self.defs.sort_by_key(|d| d.offset);
         }
@@ -335,7 +337,10 @@ mod tests {
     #[test]
     fn create_table_text_ends_at_the_next_create_table() {
         let mut t = Tables::default();
-        t.scan(b"CREATE TABLE `a` (`x` int COMMENT 'CREATE TABLE `b` (`y` int);');\n", 0);
+        t.scan(
+            b"CREATE TABLE `a` (`x` int COMMENT 'CREATE TABLE `b` (`y` int);');\n",
+            0,
+        );
         assert_eq!(cols(&t, b"a", u64::MAX), None);
         assert_eq!(cols(&t, b"b", u64::MAX).map(|c| c.len()), Some(1));
     }

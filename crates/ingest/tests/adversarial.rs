@@ -131,7 +131,7 @@ fn sql_blank_lines_in_tuple_list_are_linear() {
 #[test]
 fn sql_long_statements_and_unclosed_create_tables_are_linear() {
     assert_linear("sql statements", Format::Sql, "sql", 1 << 20, |n| {
-        let mut v = format!("INSERT INTO `t` (`msisdn`) VALUES\n").into_bytes();
+        let mut v = b"INSERT INTO `t` (`msisdn`) VALUES\n".to_vec();
         while v.len() < n {
             v.extend_from_slice(format!("  ('{M}'),\n\n \t\n").as_bytes());
         }

@@ -4,7 +4,7 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use anyhow::Context;
-use leakmatch_match::{build, BuildOptions, BuildOutcome, KindSelection};
+use leakmatch_match::{build, BuildOptions, KindSelection};
 
 use super::{input_sources, load_key, read_options, UsageError};
 use crate::args::BuildArgs;
@@ -58,7 +58,7 @@ pub fn run(args: &BuildArgs, printer: &Printer) -> anyhow::Result<ExitCode> {
     if args.json {
         stdout_write(&format!(
             "{}\n",
-            serde_json::to_string_pretty(&json_summary(&outcome, args))?
+            serde_json::to_string_pretty(&outcome.summary_json(&args.output))?
         ))?;
     } else {
         printer.info(summary::build_text(&outcome, &args.output, elapsed));
@@ -74,27 +74,6 @@ pub fn run(args: &BuildArgs, printer: &Printer) -> anyhow::Result<ExitCode> {
         ExitCode::FAILURE
     } else {
         ExitCode::SUCCESS
-    })
-}
-
-fn json_summary(o: &BuildOutcome, args: &BuildArgs) -> serde_json::Value {
-    let h = &o.filter.header;
-    serde_json::json!({
-        "schema": "leakmatch.build.v1",
-        "filter": args.output.display().to_string(),
-        "key_id": h.key_id.to_string(),
-        "inputs": o.inputs,
-        "tokens_inserted": { "msisdn": h.counts.msisdn, "cnic": h.counts.cnic, "pair": h.counts.pair },
-        "capacity": o.capacity,
-        "capacity_estimated": o.capacity_estimated,
-        "filter_bytes": h.params.bytes(),
-        "blocks": h.params.blocks,
-        "k": h.params.k,
-        "target_fpr": h.target_fpr,
-        "measured_fpr": h.measured_fpr,
-        "implied_fpr": o.fill.implied_fpr,
-        "estimated_distinct_tokens": o.fill.estimated_distinct,
-        "warnings": o.warnings,
     })
 }
 

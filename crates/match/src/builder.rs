@@ -29,7 +29,7 @@ pub struct BuildOptions {
     pub tool_version: String,
     /// Where the filter will be saved, if known: its bits are then built in place in a
     /// temporary file beside it, and saving there needs no copy (see
-    /// [`BlockedBloom::new_for_file`]). Dropped unsaved, the temporary is removed.
+    /// [`BlockedBloom::new_for_file`](leakmatch_hashing::BlockedBloom::new_for_file)). Dropped unsaved, the temporary is removed.
     pub output: Option<std::path::PathBuf>,
 }
 

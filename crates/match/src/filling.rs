@@ -18,7 +18,9 @@ use leakmatch_ingest::{Record, RecordSink, NORMALIZATION_VERSION};
 use crate::tokens::{KindSelection, TokenBatch, BATCH};
 use crate::{BuildOptions, PipelineError};
 
-/// A filter being filled; see the [module docs](self).
+/// A filter being filled from records: the one [`build`](crate::build) fills, open to
+/// records from anywhere (in-memory columns). OR commutes, so the same records and options give
+/// the same bytes whatever their order or the thread count.
 pub struct FilterBuilder {
     bloom: BlockedBloom,
     hasher: TokenHasher,

@@ -203,8 +203,7 @@ pub fn normalize_column(texts: &Texts, kind: IdKind) -> Result<Normalized, Strin
     .map_err(|e| e.to_string())?;
     let keys = Int8Array::from_iter(codes.iter().map(|&c| (c >= 0).then_some(c)));
     let names = StringArray::from_iter_values(RejectReason::ALL.iter().map(|r| r.name()));
-    let reasons =
-        DictionaryArray::try_new(keys, Arc::new(names)).map_err(|e| e.to_string())?;
+    let reasons = DictionaryArray::try_new(keys, Arc::new(names)).map_err(|e| e.to_string())?;
     Ok(Normalized { values, reasons })
 }
 

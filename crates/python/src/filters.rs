@@ -77,7 +77,9 @@ impl Filter {
         cnic: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyTuple>> {
         let hasher = self.hasher.clone().ok_or_else(|| {
-            UsageError::new_err("contains needs the key: open the filter with Filter.open(path, key)")
+            UsageError::new_err(
+                "contains needs the key: open the filter with Filter.open(path, key)",
+            )
         })?;
         let kind = token_kind(kind)?;
         let first = Texts::import(values)?;
@@ -114,11 +116,14 @@ impl Filter {
                     for (j, ok) in valid.iter_mut().enumerate() {
                         let i = start + j;
                         let e = match kind {
-                            TokenKind::Msisdn => first.msisdn(i).map(|m| encode(kind, m.as_bytes())),
+                            TokenKind::Msisdn => {
+                                first.msisdn(i).map(|m| encode(kind, m.as_bytes()))
+                            }
                             TokenKind::Cnic => first.cnic(i).map(|c| encode(kind, c.as_bytes())),
-                            TokenKind::Pair => first.msisdn(i).zip(second.as_ref().and_then(|s| s.cnic(i))).map(
-                                |(m, c)| encode_pair(m.as_bytes(), c.as_bytes()),
-                            ),
+                            TokenKind::Pair => first
+                                .msisdn(i)
+                                .zip(second.as_ref().and_then(|s| s.cnic(i)))
+                                .map(|(m, c)| encode_pair(m.as_bytes(), c.as_bytes())),
                         };
                         if let Some(e) = e {
                             encoded.push(e);
@@ -316,7 +321,10 @@ impl FilterBuilder {
     /// Writes the filter to `path` (atomically, as `leakmatch build` does) and returns the
     /// `leakmatch build --json` summary; the builder is spent afterwards.
     fn write(&mut self, py: Python<'_>, path: PathBuf) -> PyResult<String> {
-        let builder = self.builder.take().ok_or_else(|| UsageError::new_err(SPENT))?;
+        let builder = self
+            .builder
+            .take()
+            .ok_or_else(|| UsageError::new_err(SPENT))?;
         if builder.counts().total() == 0 {
             self.builder = Some(builder);
             return Err(InputError::new_err(format!(
@@ -327,10 +335,9 @@ impl FilterBuilder {
         let capacity = builder.capacity();
         native(py, move || {
             let mut filled = builder.finish();
-            filled
-                .filter
-                .save(&path)
-                .map_err(|e| filter_error(&format!("cannot write filter {}", path.display()), &e))?;
+            filled.filter.save(&path).map_err(|e| {
+                filter_error(&format!("cannot write filter {}", path.display()), &e)
+            })?;
             let outcome = leakmatch_match::BuildOutcome {
                 filter: filled.filter,
                 inputs: Vec::new(),

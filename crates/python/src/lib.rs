@@ -37,7 +37,10 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<keys::Key>()?;
     m.add_class::<filters::Filter>()?;
     m.add_class::<filters::FilterBuilder>()?;
-    m.add("NORMALIZATION_VERSION", leakmatch_ingest::NORMALIZATION_VERSION)?;
+    m.add(
+        "NORMALIZATION_VERSION",
+        leakmatch_ingest::NORMALIZATION_VERSION,
+    )?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }

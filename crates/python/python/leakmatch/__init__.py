@@ -91,7 +91,10 @@ def _arrow_in(values: Any) -> Tuple[Any, Any]:
     if not any(test(values.type) for test in _TEXT):
         # Numbers (cells a spreadsheet turned into numbers), dictionaries: as text, as the CSV
         # path sees them. `9.23E+11`-style values stay lossy.
-        values = values.cast(pa.large_string())
+        try:
+            values = values.cast(pa.large_string())
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as e:
+            raise UsageError(f"expected a column of text or numbers, got {values.type}") from e
     return values, kind
 
 

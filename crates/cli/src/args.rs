@@ -63,11 +63,18 @@ pub enum Command {
     )]
     Match(MatchArgs),
     /// Describe a filter: header, fill, estimated distinct tokens, enumeration cost per kind.
-    #[command(after_help = "Example:\n  leakmatch inspect --json jazz-2022.lmf")]
+    #[command(after_help = "Example:\n  leakmatch inspect -k leak.key --json jazz-2022.lmf")]
     Inspect {
         /// Print one JSON object on stdout.
         #[arg(long)]
         json: bool,
+        /// Key file to authenticate the filter with (its MAC); without it, only the filter's
+        /// integrity is checked and the output says it is not authenticated.
+        #[arg(short, long)]
+        key: Option<PathBuf>,
+        /// Accept a key file readable by group or others.
+        #[arg(long)]
+        allow_insecure_key: bool,
         /// Read the filter instead of memory-mapping it: for a filter that may be overwritten
         /// or vanish while read (a network disk).
         #[arg(long)]
@@ -76,8 +83,16 @@ pub enum Command {
         filter: PathBuf,
     },
     /// Union of filters built with the same key and parameters.
-    #[command(after_help = "Example:\n  leakmatch merge -o all.lmf part1.lmf part2.lmf")]
+    #[command(
+        after_help = "Example:\n  leakmatch merge -k leak.key -o all.lmf part1.lmf part2.lmf"
+    )]
     Merge {
+        /// Secret key file the filters were built with (checks their MACs, signs the result).
+        #[arg(short, long)]
+        key: PathBuf,
+        /// Accept a key file readable by group or others.
+        #[arg(long)]
+        allow_insecure_key: bool,
         /// Where to write the merged filter.
         #[arg(short, long)]
         output: PathBuf,
@@ -192,6 +207,11 @@ pub struct MatchArgs {
     /// labelled as such. E.g. 4G, 512M.
     #[arg(long, default_value = "128M", value_name = "SIZE")]
     pub memory: String,
+    /// Match even if the filter's false-positive rate implied by its fill is more than 10x its
+    /// target (refused otherwise: an overfilled, damaged or forged filter); every estimate
+    /// then says it is unreliable.
+    #[arg(long)]
+    pub accept_high_fpr: bool,
     #[command(flatten)]
     pub input: InputArgs,
 }

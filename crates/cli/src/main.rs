@@ -48,14 +48,21 @@ fn main() -> ExitCode {
         Command::Match(args) => commands::matching::run(&args, &printer),
         Command::Inspect {
             json,
+            key,
+            allow_insecure_key,
             no_mmap,
             filter,
-        } => commands::inspect::run(&filter, json, no_mmap),
+        } => commands::inspect::run(&filter, key.as_deref(), allow_insecure_key, json, no_mmap),
         Command::Merge {
+            key,
+            allow_insecure_key,
             output,
             no_mmap,
             filters,
-        } => commands::merge::run(&output, &filters, no_mmap, &printer),
+        } => {
+            let key = (key.as_path(), allow_insecure_key);
+            commands::merge::run(&output, &filters, key, no_mmap, &printer)
+        }
         Command::Gen(args) => commands::gen::run(&args, &printer),
         Command::Size(args) => commands::size::run(&args, &printer),
         Command::Demo { rows, keep } => commands::demo::run(rows, keep.as_deref(), &printer),
@@ -95,8 +102,9 @@ fn exit_status(err: &anyhow::Error) -> u8 {
                 return EXIT_ARTIFACT;
             }
         }
-        if let Some(PipelineError::NormalizationMismatch { .. }) =
-            cause.downcast_ref::<PipelineError>()
+        if let Some(
+            PipelineError::NormalizationMismatch { .. } | PipelineError::FprFarAboveTarget { .. },
+        ) = cause.downcast_ref::<PipelineError>()
         {
             return EXIT_ARTIFACT;
         }

@@ -124,3 +124,17 @@ impl Progress for Bars {
         }
     }
 }
+
+/// `text` with every control character (C0, DEL, C1) written as a `\u{..}` escape, so that
+/// text from a file or a path can never drive the terminal (escape-sequence injection).
+pub fn escape_control(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if c.is_control() {
+            out.push_str(&c.escape_unicode().to_string());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}

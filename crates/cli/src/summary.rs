@@ -98,7 +98,9 @@ pub fn build_text(o: &BuildOutcome, output: &Path, elapsed: Duration) -> String 
         h.measured_fpr,
         o.fill.implied_fpr
     );
-    s += &format!("  key id           {}", h.key_id);
+    if let Some(id) = h.key_id() {
+        s += &format!("  key id           {id}");
+    }
     s
 }
 
@@ -106,7 +108,7 @@ fn kind_line(name: &str, k: &Option<KindReport>) -> String {
     match k {
         None => format!("{name:<7} not in this filter\n"),
         Some(k) => format!(
-            "{name:<7} {} tested ({} distinct), {} rows matched, {} distinct matched; expected false positives {:.2}, true matches {:.0} (95% {:.0}-{:.0})\n",
+            "{name:<7} {} tested ({} distinct), {} rows matched, {} distinct matched; expected false positives {:.2}, true matches {:.0} (95% {:.0}-{:.0}){}\n",
             k.tested,
             k.distinct_tested,
             k.rows_matched,
@@ -114,7 +116,11 @@ fn kind_line(name: &str, k: &Option<KindReport>) -> String {
             k.expected_false_positives,
             k.estimated_true_matches,
             k.ci95[0],
-            k.ci95[1]
+            k.ci95[1],
+            k.warning
+                .as_ref()
+                .map(|w| format!("; {w}"))
+                .unwrap_or_default()
         ),
     }
 }

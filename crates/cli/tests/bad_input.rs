@@ -606,7 +606,7 @@ fn generated(d: &Dir, rows: u64) -> (PathBuf, PathBuf) {
 }
 
 /// `merge(build(A), build(B))` is byte for byte `build(A, B)`, and a build's bytes do not
-/// depend on the thread count (with `SOURCE_DATE_EPOCH` fixing the creation time).
+/// depend on the thread count or the time (filters record no creation time since format v2).
 #[test]
 fn merge_of_builds_equals_build_of_union_and_threads_do_not_matter() {
     let d = setup();
@@ -623,7 +623,6 @@ fn merge_of_builds_equals_build_of_union_and_threads_do_not_matter() {
             "-o",
             out,
         ]);
-        c.cmd.env("SOURCE_DATE_EPOCH", "1700000000");
         for i in inputs {
             c = c.arg(i);
         }
@@ -633,16 +632,13 @@ fn merge_of_builds_equals_build_of_union_and_threads_do_not_matter() {
     let a = lmf("2", "a.lmf", &[&dump]);
     lmf("2", "b.lmf", &[&base]);
     let union = lmf("2", "ab.lmf", &[&dump, &base]);
-    d.cmd(&["merge", "-o", "merged.lmf", "a.lmf", "b.lmf"]).ok();
+    d.cmd(&["merge", "-k", "k.key", "-o", "merged.lmf", "a.lmf", "b.lmf"])
+        .ok();
     assert!(
         std::fs::read(d.path("merged.lmf")).unwrap() == union,
         "merge != build of union"
     );
     assert!(lmf("1", "a1.lmf", &[&dump]) == a, "1 thread != 2 threads");
-    let mut bad = d.cmd(&["build", "-k", "k.key", "-o", "x.lmf"]);
-    bad.cmd.env("SOURCE_DATE_EPOCH", "yesterday");
-    let out = bad.arg(&dump).code(2);
-    assert!(stderr(&out).contains("SOURCE_DATE_EPOCH"));
 }
 
 /// Every command, verbose, on success and error paths: no identifier of the inputs, raw or
@@ -789,5 +785,261 @@ fn no_identifier_leaves_any_command() {
             !hay.contains(form.as_str()),
             "an identifier leaked into an output"
         );
+    }
+}
+
+// Issue 17, item 1: forged filters and estimates that lie.
+
+/// Builds `f.lmf` from a small dump of `n` distinct numbers with all kinds and returns the
+/// dump's path.
+fn built_filter(d: &Dir, n: u64, extra: &[&str]) -> PathBuf {
+    let mut text = String::from("msisdn,cnic\n");
+    for i in 0..n {
+        text += &format!("0300{:07},35202{:07}1\n", 1_000_000 + i, 1_000_000 + i);
+    }
+    let dump = d.write("dump.csv", text);
+    let mut c = d.cmd(&["build", "-q", "-k", "k.key", "-o", "f.lmf"]);
+    for e in extra {
+        c = c.arg(e);
+    }
+    c.arg(&dump).ok();
+    dump
+}
+
+/// Recomputes the unkeyed integrity hash of a v2 file (anyone can).
+fn rehash(bytes: &mut [u8]) {
+    let body = bytes.len() - 64;
+    let h = blake3::hash(&bytes[..body]);
+    bytes[body..body + 32].copy_from_slice(h.as_bytes());
+}
+
+/// The issue's attack: every bit set and the checksum recomputed. Today's main exits 0 and
+/// reports every row of the base as matched; now the MAC does not verify: exit 3.
+#[test]
+fn forged_all_ones_filter_is_refused() {
+    let d = setup();
+    let dump = built_filter(&d, 200, &["--kinds", "msisdn,cnic,pair"]);
+    let mut bytes = std::fs::read(d.path("f.lmf")).unwrap();
+    let body = bytes.len() - 64;
+    bytes[4096..body].fill(0xff);
+    rehash(&mut bytes);
+    d.write("forged.lmf", &bytes);
+    for extra in [&[][..], &["--no-mmap"][..], &["--accept-high-fpr"][..]] {
+        let mut c = d.cmd(&["match", "-k", "k.key", "-f", "forged.lmf"]);
+        for e in extra {
+            c = c.arg(e);
+        }
+        let out = c.arg(&dump).code(3);
+        no_panic(&out);
+        assert!(
+            stderr(&out).contains("failed authentication"),
+            "{}",
+            stderr(&out)
+        );
+    }
+    // Without a key, inspect checks integrity only, and the header contradicts the bits.
+    let out = d.cmd(&["inspect", "forged.lmf"]).code(3);
+    assert!(
+        stderr(&out).contains("does not agree with its bits"),
+        "{}",
+        stderr(&out)
+    );
+    let out = d.cmd(&["inspect", "-k", "k.key", "forged.lmf"]).code(3);
+    assert!(
+        stderr(&out).contains("failed authentication"),
+        "{}",
+        stderr(&out)
+    );
+    let out = d
+        .cmd(&["merge", "-k", "k.key", "-o", "m.lmf", "f.lmf", "forged.lmf"])
+        .code(3);
+    assert!(
+        stderr(&out).contains("failed authentication"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!d.path("m.lmf").exists());
+}
+
+/// Any single changed header byte with the integrity hash recomputed fails the MAC.
+#[test]
+fn forged_header_with_recomputed_checksum_is_refused() {
+    let d = setup();
+    let dump = built_filter(&d, 50, &[]);
+    let bytes = std::fs::read(d.path("f.lmf")).unwrap();
+    for at in [24usize, 32, 72, 80, 88] {
+        let mut b = bytes.clone();
+        b[at] ^= 1;
+        rehash(&mut b);
+        d.write("forged.lmf", &b);
+        let out = d
+            .cmd(&["match", "-k", "k.key", "-f", "forged.lmf"])
+            .arg(&dump)
+            .output();
+        assert_eq!(out.status.code(), Some(3), "byte {at}: {}", stderr(&out));
+    }
+}
+
+/// Version 1 filters (unkeyed checksum) are refused, saying to rebuild.
+#[test]
+fn version_1_filter_is_refused() {
+    let d = setup();
+    let dump = built_filter(&d, 20, &[]);
+    let mut bytes = std::fs::read(d.path("f.lmf")).unwrap();
+    bytes[8] = 1;
+    d.write("v1.lmf", &bytes);
+    let out = d
+        .cmd(&["match", "-k", "k.key", "-f", "v1.lmf"])
+        .arg(&dump)
+        .code(3);
+    assert!(stderr(&out).contains("version 1"), "{}", stderr(&out));
+    assert!(stderr(&out).contains("rebuild"), "{}", stderr(&out));
+    d.cmd(&["inspect", "v1.lmf"]).code(3);
+}
+
+/// `inspect` without a key says the filter is not authenticated; with the key, verified.
+#[test]
+fn inspect_without_key_says_not_authenticated() {
+    let d = setup();
+    built_filter(&d, 20, &[]);
+    let text = util::stdout(&d.cmd(&["inspect", "f.lmf"]).ok());
+    assert!(text.contains("not authenticated: no key given"), "{text}");
+    let v = json(&d.cmd(&["inspect", "--json", "f.lmf"]).ok());
+    assert_eq!(v["authenticated"], false);
+    let text = util::stdout(&d.cmd(&["inspect", "-k", "k.key", "f.lmf"]).ok());
+    assert!(text.contains("verified: MAC checked"), "{text}");
+    let v = json(&d.cmd(&["inspect", "--json", "-k", "k.key", "f.lmf"]).ok());
+    assert_eq!(v["authenticated"], true);
+    assert_eq!(v["file_digest"].as_str().unwrap().len(), 64);
+}
+
+/// An online-mode filter given to `match` is refused, pointing at `leakmatch query`.
+#[test]
+fn online_filter_given_to_match_is_refused() {
+    let d = setup();
+    let dump = built_filter(&d, 20, &[]);
+    let mut bytes = std::fs::read(d.path("f.lmf")).unwrap();
+    bytes[16] = 2; // online mode
+    bytes[88..128].fill(7); // epoch and public key
+    let n = bytes.len();
+    bytes[n - 32..].fill(0); // online filters carry no MAC
+    rehash(&mut bytes);
+    d.write("online.lmf", &bytes);
+    let out = d
+        .cmd(&["match", "-k", "k.key", "-f", "online.lmf"])
+        .arg(&dump)
+        .code(3);
+    assert!(stderr(&out).contains("leakmatch query"), "{}", stderr(&out));
+    let text = util::stdout(&d.cmd(&["inspect", "online.lmf"]).ok());
+    assert!(text.contains("online filter, epoch"), "{text}");
+}
+
+/// A filter filled far past its capacity (implied FPR > 10x target) is refused by `match`
+/// unless `--accept-high-fpr`, and then every estimate says it is unreliable, in text and JSON.
+#[test]
+fn filter_far_above_its_target_fpr_is_refused_without_override() {
+    let d = setup();
+    let dump = built_filter(
+        &d,
+        3000,
+        &["--kinds", "msisdn", "--capacity", "100", "--fpr", "1e-6"],
+    );
+    let out = d
+        .cmd(&["match", "-k", "k.key", "-f", "f.lmf"])
+        .arg(&dump)
+        .code(3);
+    let err = stderr(&out);
+    assert!(
+        err.contains("more than 10x") && err.contains("--accept-high-fpr"),
+        "{err}"
+    );
+    let out = d
+        .cmd(&["match", "--accept-high-fpr", "-k", "k.key", "-f", "f.lmf"])
+        .arg(&dump)
+        .ok();
+    let text = util::stdout(&out);
+    assert!(text.contains("unreliable"), "{text}");
+    let v = json(
+        &d.cmd(&[
+            "match",
+            "--json",
+            "--accept-high-fpr",
+            "-k",
+            "k.key",
+            "-f",
+            "f.lmf",
+        ])
+        .arg(&dump)
+        .ok(),
+    );
+    assert_eq!(v["filter"]["fpr_far_above_target"], true);
+    assert!(v["kinds"]["msisdn"]["warning"]
+        .as_str()
+        .unwrap()
+        .contains("unreliable"));
+    // A filter within its target has neither field.
+    let d2 = setup();
+    let dump2 = built_filter(&d2, 100, &["--kinds", "msisdn"]);
+    let v = json(
+        &d2.cmd(&["match", "--json", "-k", "k.key", "-f", "f.lmf"])
+            .arg(&dump2)
+            .ok(),
+    );
+    assert!(v["filter"].get("fpr_far_above_target").is_none(), "{v}");
+    assert!(v["kinds"]["msisdn"].get("warning").is_none(), "{v}");
+}
+
+// Issue 17, item 3: files that hold identifiers are never readable by others.
+
+/// `--matches-out` (the operator's customers) is 0600 — also when it replaces a 0644 file —
+/// and a temporary left by a killed earlier run is removed; `gen` output likewise.
+#[cfg(unix)]
+#[test]
+fn matches_out_is_created_0600_and_stale_temporaries_removed() {
+    use std::os::unix::fs::PermissionsExt;
+    let d = setup();
+    let dump = built_filter(&d, 20, &["--kinds", "msisdn"]);
+    let mode = |name: &str| {
+        std::fs::metadata(d.path(name))
+            .unwrap()
+            .permissions()
+            .mode()
+            & 0o777
+    };
+    d.write("old.csv", "previous");
+    std::fs::set_permissions(d.path("old.csv"), std::fs::Permissions::from_mode(0o644)).unwrap();
+    let stale = ".hits.csv.tmp-999999999-00000000deadbeef";
+    d.write(stale, "matched_kinds,msisdn\nmsisdn,03001000000\n");
+    for out in ["hits.csv", "old.csv"] {
+        d.cmd(&[
+            "match",
+            "-q",
+            "-k",
+            "k.key",
+            "-f",
+            "f.lmf",
+            "--matches-out",
+            out,
+        ])
+        .arg(&dump)
+        .ok();
+        assert_eq!(mode(out), 0o600, "{out}");
+    }
+    assert!(
+        !d.path(stale).exists(),
+        "stale temporary of a dead process left behind"
+    );
+    d.cmd(&[
+        "gen",
+        "--rows",
+        "50",
+        "-o",
+        "g.csv",
+        "--subscribers",
+        "s.csv",
+    ])
+    .ok();
+    for f in ["g.csv", "s.csv", "g.csv.truth.json"] {
+        assert_eq!(mode(f), 0o600, "{f}");
     }
 }

@@ -333,14 +333,25 @@ fn merge_unions_and_refuses_other_keys() {
         build(&d, "k.key", out, &[inp], &["--capacity", "1000"]);
     }
     build(&d, "other.key", "o.lmf", &[&a], &["--capacity", "1000"]);
-    d.cmd(&["merge", "-o", "ab.lmf", "a.lmf", "b.lmf"]).ok();
+    d.cmd(&["merge", "-k", "k.key", "-o", "ab.lmf", "a.lmf", "b.lmf"])
+        .ok();
     let r = match_json(&d, "k.key", "ab.lmf", &base);
     assert_eq!(r["kinds"]["msisdn"]["distinct_matched"], 2);
-    d.cmd(&["merge", "--no-mmap", "-o", "ab2.lmf", "a.lmf", "b.lmf"])
-        .ok();
+    d.cmd(&[
+        "merge",
+        "-k",
+        "k.key",
+        "--no-mmap",
+        "-o",
+        "ab2.lmf",
+        "a.lmf",
+        "b.lmf",
+    ])
+    .ok();
     let r2 = match_json(&d, "k.key", "ab2.lmf", &base);
     assert_eq!(r2["kinds"], r["kinds"]);
-    d.cmd(&["merge", "-o", "bad.lmf", "a.lmf", "o.lmf"]).code(3);
+    d.cmd(&["merge", "-k", "k.key", "-o", "bad.lmf", "a.lmf", "o.lmf"])
+        .code(3);
     assert!(!d.path("bad.lmf").exists());
 }
 

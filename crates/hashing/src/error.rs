@@ -36,7 +36,8 @@ pub enum FilterError {
     },
     /// The file is a filter of a format version this build cannot read.
     #[error(
-        "filter file {} has format version {version}; this build reads version 1",
+        "filter file {} has format version {version}; this build reads version 2 only \
+         (version 1 filters are not authenticated: rebuild the filter with this version)",
         path.display()
     )]
     UnsupportedVersion {
@@ -58,6 +59,37 @@ pub enum FilterError {
     ChecksumMismatch {
         /// The filter file.
         path: PathBuf,
+    },
+    /// The shared-key MAC does not verify: the file was changed after it was made.
+    #[error(
+        "filter file {} failed authentication: its MAC does not verify under this key, so it \
+         was changed (forged or damaged) after it was made",
+        path.display()
+    )]
+    AuthenticationFailed {
+        /// The filter file.
+        path: PathBuf,
+    },
+    /// An online-mode filter was given where a shared-key filter is needed.
+    #[error(
+        "this is an online-mode filter (epoch {epoch}): match it with `leakmatch query` \
+         against its server, not with a shared key"
+    )]
+    OnlineFilter {
+        /// Its epoch.
+        epoch: u64,
+    },
+    /// A shared-key filter was given where an online filter is needed.
+    #[error("this is a shared-key filter (key id {key_id}), not an online-mode filter")]
+    NotOnline {
+        /// Its key id.
+        key_id: KeyId,
+    },
+    /// The header's counts or kinds do not agree with the bits.
+    #[error("filter header does not agree with its bits: {reason} (a forged or damaged filter)")]
+    Inconsistent {
+        /// What disagrees.
+        reason: String,
     },
     /// The filter was built with a different key.
     #[error("filter was built with key {filter}, but the key given is {key}")]

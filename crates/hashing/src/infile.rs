@@ -4,7 +4,7 @@
 //! In this VM class, fresh memory is slow to touch (filling 149 MiB of new pages costs
 //! 0.3–0.5 s of CPU), and a build paid that twice: once zeroing the anonymous bit array, once
 //! copying it into new page-cache pages on save. Built in place, the page cache pages *are*
-//! the bit array: saving writes the 4 KiB header and the checksum and `fsync`s. Measured with
+//! the bit array: saving writes the 4 KiB header and the trailer and `fsync`s. Measured with
 //! a 149 MiB filter and 27M random inserts: fill 0.78–0.99 s either way, then 0.43–0.46 s of
 //! writing against 0.005 s. The file is allocated first (`fallocate`), so a full disk fails
 //! here, never as a SIGBUS on a write fault; the mapping is advised `MADV_HUGEPAGE`, and on
@@ -20,11 +20,9 @@
 use std::path::Path;
 
 use crate::atomic::AtomicFile;
+use crate::auth::TRAILER_LEN;
 use crate::bits::BitArray;
 use crate::header::HEADER_LEN;
-
-/// Bytes of the checksum that ends a filter file.
-pub(crate) const CHECKSUM_LEN: u64 = 32;
 
 /// A zeroed bit array of `bytes` bytes inside a new temporary file for `target`, at
 /// [`HEADER_LEN`]; `None` where that cannot be done (see the [module docs](self)).
@@ -34,7 +32,7 @@ pub(crate) fn draft_bits(target: &Path, bytes: u64) -> Option<BitArray> {
     }
     let bits_len = usize::try_from(bytes).ok()?;
     let mapped_len = HEADER_LEN.checked_add(bits_len)?;
-    let file_len = u64::try_from(mapped_len).ok()?.checked_add(CHECKSUM_LEN)?;
+    let file_len = u64::try_from(mapped_len).ok()?.checked_add(TRAILER_LEN)?;
     let draft = AtomicFile::create(target).ok()?;
     if on_tmpfs(&draft) {
         return None;

@@ -18,12 +18,17 @@
 //!   count or order.
 //! - [`Inserter`]: how many threads fill one filter at once — tokens queued per region of the
 //!   filter, set with plain stores under that region's lock (no locked instruction per word).
-//! - [`Filter`], [`FilterHeader`]: the `.lmf` v1 file, checksummed, saved atomically, fully
-//!   verified on load — mapped in place, as huge pages when the page cache allows
-//!   ([`Filter::map`]), or read into huge-page memory ([`Filter::load`]).
+//! - [`Filter`], [`FilterHeader`], [`FilterAuth`]: the `.lmf` v2 file, authenticated (a MAC
+//!   under a key derived from the shared key, or, for online filters, a [`FileDigest`] the
+//!   server lists), saved atomically, fully verified on load — mapped in place, as huge pages
+//!   when the page cache allows ([`Filter::map`]), or read into huge-page memory
+//!   ([`Filter::load`]); [`Filter::checked_fill`] cross-checks the header with the bits.
 //!   [`atomic::AtomicFile`] is the atomic-write helper behind it.
+//! - Online mode (built from tokens made elsewhere, e.g. OPRF outputs): [`Filter::new`] with
+//!   [`FilterAuth::Online`], [`Filter::insert_tokens`], [`Filter::save_online`],
+//!   [`Filter::open_online`], [`file_digest`]; see [`crate::file`] and [`crate::auth`].
 //!
-//! The modules [`token`], [`bloom`], [`file`](mod@file) and [`key`] document the token encoding, the
+//! The modules [`token`], [`bloom`], [`file`](mod@file), [`auth`] and [`key`] document the token encoding, the
 //! filter layout, the `.lmf` format and the key file byte by byte.
 //!
 //! This crate never logs or prints, and no error, `Debug` output or panic contains a key or an
@@ -31,8 +36,8 @@
 //!
 //! ```
 //! use leakmatch_hashing::{
-//!     encode, BlockedBloom, BloomParams, Filter, FilterHeader, Key, Token, TokenHasher,
-//!     TokenKind,
+//!     encode, BlockedBloom, BloomParams, Filter, FilterHeader, Key, KindSet, Token,
+//!     TokenHasher, TokenKind,
 //! };
 //!
 //! let key = Key::generate()?;
@@ -46,13 +51,18 @@
 //! let bloom = BlockedBloom::new(params)?;
 //! bloom.insert_many(&tokens);
 //!
-//! let mut filter = Filter { header: FilterHeader::new(key.id(), 1, params, 1e-4), bloom };
+//! let mut header = FilterHeader::new(key.id(), 1, params, 1e-4);
+//! header.kinds = KindSet::ALL;
+//! header.counts.add(TokenKind::Msisdn, 1);
+//! header.counts.add(TokenKind::Cnic, 1);
+//! let mut filter = Filter { header, bloom };
 //! let dir = tempfile::tempdir()?;
 //! let path = dir.path().join("leak.lmf");
-//! filter.save(&path)?;
+//! filter.save(&path, &key)?;
 //!
-//! let loaded = Filter::load(&path)?;
-//! loaded.check_key(&key)?;
+//! // Verified before use: integrity, key id and MAC; then the header against the bits.
+//! let loaded = Filter::load(&path, &key)?;
+//! loaded.checked_fill()?;
 //! assert!(loaded.bloom.contains(&hasher.hash(&encode(TokenKind::Msisdn, b"923001234567"))));
 //! // Same digits, different kind: a different token.
 //! assert!(!loaded.bloom.contains(&hasher.hash(&encode(TokenKind::Cnic, b"923001234567"))));
@@ -61,6 +71,7 @@
 #![deny(missing_docs)]
 
 pub mod atomic;
+pub mod auth;
 mod bits;
 pub mod bloom;
 mod error;
@@ -76,11 +87,12 @@ mod params;
 pub mod token;
 
 pub use atomic::AtomicFile;
+pub use auth::{file_digest, FileDigest};
 pub use bloom::{BlockedBloom, FillStats};
 pub use error::FilterError;
 pub use file::{Filter, DEFAULT_FPR_PROBES};
 pub use hasher::TokenHasher;
-pub use header::{FilterHeader, KindCounts, FORMAT_VERSION, HEADER_LEN, MAGIC};
+pub use header::{FilterAuth, FilterHeader, KindCounts, FORMAT_VERSION, HEADER_LEN, MAGIC};
 pub use inserter::Inserter;
 pub use key::{read_key_file, write_key_file, Key, KeyError, KeyId, ParseKeyIdError};
 pub use params::{BloomParams, BLOCK_BITS, K_CHOICES, MAX_FILTER_BYTES, MAX_K};

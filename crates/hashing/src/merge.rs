@@ -8,8 +8,7 @@ use crate::{BlockedBloom, Filter, FilterError, TokenKind};
 impl Filter {
     /// Unites filters built with the same key, normalization version and parameters.
     ///
-    /// Counts add up and kinds unite; the target FPR is the largest, the creation time the
-    /// latest and the tool version the first filter's; `measured_fpr` is re-measured with
+    /// Counts add up and kinds unite; the target FPR is the largest; `measured_fpr` is re-measured with
     /// [`measure_fpr`](Self::measure_fpr) and [`DEFAULT_FPR_PROBES`], as a build does, so
     /// merging the filters of A and B gives the bytes of one build from A and B.
     pub fn merge(filters: &[Filter]) -> Result<Filter, FilterError> {
@@ -34,12 +33,12 @@ impl Filter {
         let mut bloom = copy(&first.bloom)?;
         for (i, f) in rest.iter().enumerate() {
             let h = &f.header;
-            if h.key_id != header.key_id {
+            if h.auth != header.auth {
                 return Err(incompatible(format!(
-                    "filter {} was built with key {}, filter 1 with key {}",
+                    "filter {} is authenticated by {}, filter 1 by {}",
                     i + 2,
-                    h.key_id,
-                    header.key_id
+                    h.auth,
+                    header.auth
                 )));
             }
             if h.normalization_version != header.normalization_version {
@@ -63,7 +62,6 @@ impl Filter {
                 header.counts.add(kind, h.counts.get(kind));
             }
             header.target_fpr = header.target_fpr.max(h.target_fpr);
-            header.created_unix = header.created_unix.max(h.created_unix);
         }
         let mut merged = Filter { header, bloom };
         merged.header.measured_fpr = merged.measure_fpr(DEFAULT_FPR_PROBES);

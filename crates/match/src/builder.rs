@@ -23,10 +23,6 @@ pub struct BuildOptions {
     pub capacity: Option<u64>,
     /// Random non-member probes used to measure the achieved false-positive rate.
     pub fpr_probes: u64,
-    /// Creation time recorded in the filter (seconds since the Unix epoch); now when `None`.
-    pub created_unix: Option<u64>,
-    /// Tool version recorded in the filter.
-    pub tool_version: String,
     /// Where the filter will be saved, if known: its bits are then built in place in a
     /// temporary file beside it, and saving there needs no copy (see
     /// [`BlockedBloom::new_for_file`](leakmatch_hashing::BlockedBloom::new_for_file)). Dropped unsaved, the temporary is removed.
@@ -40,8 +36,6 @@ impl Default for BuildOptions {
             target_fpr: 1e-6,
             capacity: None,
             fpr_probes: DEFAULT_FPR_PROBES,
-            created_unix: None,
-            tool_version: concat!("leakmatch ", env!("CARGO_PKG_VERSION")).to_string(),
             output: None,
         }
     }
@@ -78,7 +72,7 @@ impl BuildOutcome {
         serde_json::json!({
             "schema": "leakmatch.build.v1",
             "filter": output.display().to_string(),
-            "key_id": h.key_id.to_string(),
+            "key_id": h.key_id().map(|k| k.to_string()),
             "inputs": self.inputs,
             "tokens_inserted": { "msisdn": h.counts.msisdn, "cnic": h.counts.cnic, "pair": h.counts.pair },
             "capacity": self.capacity,

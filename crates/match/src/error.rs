@@ -22,6 +22,19 @@ pub enum PipelineError {
         /// Version of this build.
         ours: u32,
     },
+    /// The filter's implied false-positive rate is far above its target.
+    #[error(
+        "the filter's false-positive rate implied by its fill, {implied:.2e}, is more than 10x \
+         its target {target:.2e}: estimates from it would be dominated by false positives (an \
+         overfilled, damaged or forged filter). Ask for a filter built with a larger --capacity, \
+         or pass --accept-high-fpr to match anyway (every estimate then says it is unreliable)"
+    )]
+    FprFarAboveTarget {
+        /// Implied by the fill.
+        implied: f64,
+        /// Recorded target.
+        target: f64,
+    },
     /// Invalid options.
     #[error("{0}")]
     Options(String),

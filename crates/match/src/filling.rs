@@ -30,8 +30,6 @@ pub struct FilterBuilder {
     counts: [AtomicU64; 3],
     target_fpr: f64,
     fpr_probes: u64,
-    created_unix: Option<u64>,
-    tool_version: String,
 }
 
 /// A finished filter, with how full it is and what the user should know about that.
@@ -47,7 +45,7 @@ pub struct Filled {
 
 impl FilterBuilder {
     /// An empty filter sized for `capacity` tokens at `opts.target_fpr`, keyed with `key`.
-    /// Uses `opts.kinds`, `fpr_probes`, `created_unix`, `tool_version` and `output`;
+    /// Uses `opts.kinds`, `fpr_probes` and `output`;
     /// ignores `opts.capacity`.
     pub fn new(key: &Key, capacity: u64, opts: &BuildOptions) -> Result<Self, PipelineError> {
         if !(opts.target_fpr > 0.0 && opts.target_fpr < 1.0) {
@@ -71,8 +69,6 @@ impl FilterBuilder {
             counts: Default::default(),
             target_fpr: opts.target_fpr,
             fpr_probes: opts.fpr_probes,
-            created_unix: opts.created_unix,
-            tool_version: opts.tool_version.clone(),
         })
     }
 
@@ -135,23 +131,27 @@ impl FilterBuilder {
             ));
         }
         let implied = fill.implied_fpr;
-        if implied > self.target_fpr * 1.1 {
+        if implied > self.target_fpr * crate::MAX_FPR_RATIO {
+            warnings.push(format!(
+                "achieved false-positive rate {implied:.3e} is more than {}x the target {:.3e}: \
+                 `match` refuses this filter unless given --accept-high-fpr",
+                crate::MAX_FPR_RATIO,
+                self.target_fpr
+            ));
+        } else if implied > self.target_fpr * 1.1 {
             warnings.push(format!(
                 "achieved false-positive rate {implied:.3e} is above the target {:.3e}",
                 self.target_fpr
             ));
         }
-        let header = FilterHeader {
-            key_id: self.key_id,
-            normalization_version: NORMALIZATION_VERSION,
-            kinds: self.kinds.kinds().into_iter().collect(),
-            counts,
-            params: self.bloom.params(),
-            target_fpr: self.target_fpr,
-            measured_fpr: 0.0,
-            created_unix: self.created_unix.unwrap_or_else(now_unix),
-            tool_version: self.tool_version,
-        };
+        let mut header = FilterHeader::new(
+            self.key_id,
+            NORMALIZATION_VERSION,
+            self.bloom.params(),
+            self.target_fpr,
+        );
+        header.kinds = self.kinds.kinds().into_iter().collect();
+        header.counts = counts;
         let mut filter = Filter {
             header,
             bloom: self.bloom,
@@ -164,13 +164,6 @@ impl FilterBuilder {
             warnings,
         }
     }
-}
-
-fn now_unix() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0)
 }
 
 /// Queues one chunk's tokens and inserts them in batches; see [`FilterBuilder::sink`].

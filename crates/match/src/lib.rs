@@ -51,6 +51,8 @@ pub use builder::{build, estimate_capacity, BuildOptions, BuildOutcome};
 pub use distinct::DistinctSet;
 pub use error::PipelineError;
 pub use filling::{Filled, FilterBuilder, FilterSink};
-pub use matcher::{match_inputs, MatchOptions, MatchOutcome, MatchedRows, DEFAULT_MATCH_MEMORY};
+pub use matcher::{
+    match_inputs, MatchOptions, MatchOutcome, MatchedRows, DEFAULT_MATCH_MEMORY, MAX_FPR_RATIO,
+};
 pub use report::{InputSummary, KindReport, KindsReport, MatchReport, RejectCounts};
 pub use tokens::KindSelection;

@@ -22,7 +22,16 @@ pub struct MatchOptions {
     /// Bytes of memory for exact distinct counts; past it they become HyperLogLog estimates
     /// (see [`MatchReport::distinct_counts_exact`]).
     pub memory_limit: u64,
+    /// Match even a filter whose implied FPR is more than [`MAX_FPR_RATIO`] times its target
+    /// (refused otherwise with [`PipelineError::FprFarAboveTarget`]); every estimate then
+    /// carries a warning.
+    pub accept_high_fpr: bool,
 }
+
+/// How far a filter's implied false-positive rate may exceed its target before `match`
+/// refuses it: estimates from a filter far fuller than it was sized for (overfilled, damaged
+/// or forged) are dominated by false positives.
+pub const MAX_FPR_RATIO: f64 = 10.0;
 
 /// Default [`MatchOptions::memory_limit`]: 128 MiB, about 4M base rows with both identifiers
 /// counted exactly, and within the 256 MB a match may use beside its filter.
@@ -33,6 +42,7 @@ impl Default for MatchOptions {
         MatchOptions {
             keep_matched_rows: false,
             memory_limit: DEFAULT_MATCH_MEMORY,
+            accept_high_fpr: false,
         }
     }
 }
@@ -72,7 +82,10 @@ pub struct MatchOutcome {
     pub timings: Vec<(String, std::time::Duration)>,
 }
 
-/// Tests every input against `filter`, on the current rayon pool.
+/// Tests every input against `filter`, on the current rayon pool, after checking it: its key,
+/// normalization version, its header against its bits ([`Filter::checked_fill`]) and its
+/// implied false-positive rate against its target ([`MAX_FPR_RATIO`]), which is the rate the
+/// estimates use.
 pub fn match_inputs(
     key: &Key,
     filter: &Filter,
@@ -87,6 +100,12 @@ pub fn match_inputs(
             filter: filter.header.normalization_version,
             ours: NORMALIZATION_VERSION,
         });
+    }
+    let fill = filter.checked_fill()?;
+    let (implied, target) = (fill.implied_fpr, filter.header.target_fpr);
+    let far_above = implied.is_nan() || implied > target * MAX_FPR_RATIO;
+    if far_above && !opts.accept_high_fpr {
+        return Err(PipelineError::FprFarAboveTarget { implied, target });
     }
     let sel = KindSelection {
         msisdn: filter.header.kinds.contains(TokenKind::Msisdn),
@@ -138,7 +157,7 @@ pub fn match_inputs(
         diagnostics.push((input.to_string(), outcome.diagnostics));
         lap(format!("read, hash, look up {input}"));
     }
-    let report = total.report(filter, inputs_out);
+    let report = total.report(filter, implied, far_above, inputs_out);
     lap("distinct counts".into());
     Ok(MatchOutcome {
         report,
@@ -260,8 +279,20 @@ impl<'a> MatchSink<'a> {
         self.distinct.absorb(other.distinct);
     }
 
-    fn report(self, filter: &Filter, inputs: Vec<InputSummary>) -> MatchReport {
-        let fpr = filter.bloom.implied_fpr();
+    fn report(
+        self,
+        filter: &Filter,
+        fpr: f64,
+        far_above: bool,
+        inputs: Vec<InputSummary>,
+    ) -> MatchReport {
+        let warning = far_above.then(|| {
+            format!(
+                "unreliable: the filter's implied false-positive rate {fpr:.2e} is more than \
+                 {MAX_FPR_RATIO}x its target {:.2e} (matched with --accept-high-fpr)",
+                filter.header.target_fpr
+            )
+        });
         let counts = self.distinct.finish();
         let mut kinds = KindsReport::default();
         for kind in KINDS {
@@ -278,6 +309,7 @@ impl<'a> MatchSink<'a> {
                 expected_false_positives: c.expected_false_positives,
                 estimated_true_matches: c.estimated_true_matches,
                 ci95: [c.ci95_low, c.ci95_high],
+                warning: warning.clone(),
             };
             match kind {
                 TokenKind::Msisdn => kinds.msisdn = Some(r),
@@ -289,7 +321,7 @@ impl<'a> MatchSink<'a> {
         MatchReport {
             schema: MATCH_SCHEMA,
             filter: FilterSummary {
-                key_id: h.key_id.to_string(),
+                key_id: h.key_id().map(|k| k.to_string()).unwrap_or_default(),
                 kinds: KINDS
                     .iter()
                     .filter(|k| h.kinds.contains(**k))
@@ -298,6 +330,7 @@ impl<'a> MatchSink<'a> {
                 target_fpr: h.target_fpr,
                 measured_fpr: h.measured_fpr,
                 implied_fpr: fpr,
+                fpr_far_above_target: far_above,
             },
             rows_read: inputs.iter().map(|i| i.records).sum(),
             inputs,

@@ -91,6 +91,10 @@ pub struct KindReport {
     pub estimated_true_matches: f64,
     /// 95% interval of that estimate, `[low, high]`.
     pub ci95: [f64; 2],
+    /// Why these estimates are unreliable, when the filter was matched despite an implied
+    /// false-positive rate far above its target (absent otherwise).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub warning: Option<String>,
 }
 
 /// Per-kind reports; a kind absent from the filter is `null`.
@@ -117,6 +121,10 @@ pub struct FilterSummary {
     pub measured_fpr: f64,
     /// False-positive rate implied by the filter's fill (used for the corrections).
     pub implied_fpr: f64,
+    /// Whether that rate is more than 10x the target (matched only with `--accept-high-fpr`;
+    /// absent when false).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub fpr_far_above_target: bool,
 }
 
 /// Everything `leakmatch match` reports.

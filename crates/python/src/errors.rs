@@ -49,7 +49,9 @@ pub fn filter_error(context: &str, e: &FilterError) -> PyErr {
 pub fn pipeline_error(context: &str, e: &PipelineError) -> PyErr {
     match e {
         PipelineError::Filter(f) => filter_error(context, f),
-        PipelineError::NormalizationMismatch { .. } => ArtifactError::new_err(message(context, e)),
+        PipelineError::NormalizationMismatch { .. } | PipelineError::FprFarAboveTarget { .. } => {
+            ArtifactError::new_err(message(context, e))
+        }
         PipelineError::Options(_) => UsageError::new_err(message(context, e)),
         PipelineError::Ingest(_) => InputError::new_err(message(context, e)),
     }

@@ -4,7 +4,10 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use arrow_array::BooleanArray;
-use leakmatch_hashing::{encode, encode_pair, Encoded, Token, TokenHasher, TokenKind};
+use leakmatch_hashing::{
+    encode, encode_pair, file_digest, Encoded, FileDigest, FilterAuth, Token, TokenHasher,
+    TokenKind,
+};
 use leakmatch_ingest::{Record, RecordSink, NORMALIZATION_VERSION};
 use leakmatch_match::{BuildOptions, KindSelection, PipelineError};
 use pyo3::prelude::*;
@@ -23,30 +26,35 @@ pub struct Filter {
     filter: Arc<leakmatch_hashing::Filter>,
     hasher: Option<Arc<TokenHasher>>,
     path: PathBuf,
+    digest: FileDigest,
 }
 
 #[pymethods]
 impl Filter {
     /// Opens and verifies the filter at `path` (mapped, or read with `mmap=False`). With
-    /// `key`, checks the filter was built with it and its normalization version, as
-    /// `leakmatch match` does; `contains` needs the key.
+    /// `key`, verifies its MAC under the key (a forged or re-keyed filter is an
+    /// `ArtifactError`) and its normalization version, as `leakmatch match` does; `contains`
+    /// needs the key. Without, checks its integrity only, as `leakmatch inspect` does.
     #[staticmethod]
     #[pyo3(signature = (path, key=None, mmap=true))]
     fn open(py: Python<'_>, path: PathBuf, key: Option<&Key>, mmap: bool) -> PyResult<Filter> {
         let context = format!("cannot use filter {}", path.display());
-        let opened = native(py, || {
-            if mmap {
-                leakmatch_hashing::Filter::map(&path)
-            } else {
-                leakmatch_hashing::Filter::load(&path)
+        let key = key.map(|k| k.key.clone());
+        let (opened, digest) = native(py, || match &key {
+            Some(key) => {
+                let open = if mmap {
+                    leakmatch_hashing::Filter::map
+                } else {
+                    leakmatch_hashing::Filter::load
+                };
+                let filter = open(&path, key)?;
+                Ok((filter, file_digest(&path)?))
             }
+            None => leakmatch_hashing::Filter::open_unauthenticated(&path, mmap),
         })?
         .map_err(|e| filter_error(&context, &e))?;
-        let hasher = match key {
+        let hasher = match &key {
             Some(key) => {
-                opened
-                    .check_key(&key.key)
-                    .map_err(|e| filter_error(&context, &e))?;
                 if opened.header.normalization_version != NORMALIZATION_VERSION {
                     let e = PipelineError::NormalizationMismatch {
                         filter: opened.header.normalization_version,
@@ -54,7 +62,7 @@ impl Filter {
                     };
                     return Err(pipeline_error(&context, &e));
                 }
-                Some(Arc::new(TokenHasher::new(&key.key)))
+                Some(Arc::new(TokenHasher::new(key)))
             }
             None => None,
         };
@@ -62,6 +70,7 @@ impl Filter {
             filter: Arc::new(opened),
             hasher,
             path,
+            digest,
         })
     }
 
@@ -152,8 +161,17 @@ impl Filter {
     /// enumeration-cost table).
     fn inspect(&self, py: Python<'_>) -> PyResult<String> {
         let filter = self.filter.clone();
-        let fill = native(py, move || filter.bloom.fill_stats())?;
+        let context = format!("cannot use filter {}", self.path.display());
+        let fill = native(py, move || filter.checked_fill())?.map_err(|e| filter_error(&context, &e))?;
         let h = &self.filter.header;
+        let authenticated = self.hasher.is_some();
+        let (mode, epoch, public_key) = match &h.auth {
+            FilterAuth::SharedKey { .. } => ("shared-key", None, None),
+            FilterAuth::Online { epoch, public_key } => {
+                let hex: String = public_key.iter().map(|b| format!("{b:02x}")).collect();
+                ("online", Some(*epoch), Some(hex))
+            }
+        };
         let kinds: Vec<&str> = TokenKind::ALL
             .iter()
             .filter(|k| h.kinds.contains(**k))
@@ -162,7 +180,12 @@ impl Filter {
         let v = serde_json::json!({
             "schema": "leakmatch.inspect.v1",
             "file": self.path.display().to_string(),
-            "key_id": h.key_id.to_string(),
+            "mode": mode,
+            "key_id": h.key_id().map(|k| k.to_string()),
+            "epoch": epoch,
+            "public_key": public_key,
+            "authenticated": authenticated,
+            "file_digest": self.digest.to_string(),
             "normalization_version": h.normalization_version,
             "kinds": kinds,
             "tokens_inserted": { "msisdn": h.counts.msisdn, "cnic": h.counts.cnic, "pair": h.counts.pair },
@@ -174,24 +197,18 @@ impl Filter {
             "fill_ratio": fill.fill_ratio,
             "estimated_distinct_tokens": fill.estimated_distinct,
             "implied_fpr": fill.implied_fpr,
-            "created_unix": h.created_unix,
-            "tool_version": h.tool_version,
         });
         Ok(v.to_string())
     }
 
-    /// The key id the filter was built with.
+    /// The key id the filter was built with (`None` for an online filter).
     #[getter]
-    fn key_id(&self) -> String {
-        self.filter.header.key_id.to_string()
+    fn key_id(&self) -> Option<String> {
+        self.filter.header.key_id().map(|k| k.to_string())
     }
 
     fn __repr__(&self) -> String {
-        format!(
-            "Filter(path={:?}, key_id='{}')",
-            self.path.display().to_string(),
-            self.filter.header.key_id
-        )
+        format!("Filter(path={:?})", self.path.display().to_string())
     }
 }
 
@@ -220,34 +237,28 @@ fn same_length(a: usize, b: usize) -> PyResult<()> {
 #[pyclass(module = "leakmatch._native")]
 pub struct FilterBuilder {
     builder: Option<leakmatch_match::FilterBuilder>,
+    key: Arc<leakmatch_hashing::Key>,
 }
 
 #[pymethods]
 impl FilterBuilder {
     /// A builder for `capacity` tokens at false-positive rate `fpr`, of the `kinds` given as in
-    /// `--kinds`. `created_unix` is recorded in the header (now by default; the CLI takes it
-    /// from `SOURCE_DATE_EPOCH`).
+    /// `--kinds`.
     #[new]
-    #[pyo3(signature = (key, capacity, fpr=1e-6, kinds="msisdn,cnic,pair", created_unix=None))]
-    fn new(
-        key: &Key,
-        capacity: u64,
-        fpr: f64,
-        kinds: &str,
-        created_unix: Option<u64>,
-    ) -> PyResult<FilterBuilder> {
+    #[pyo3(signature = (key, capacity, fpr=1e-6, kinds="msisdn,cnic,pair"))]
+    fn new(key: &Key, capacity: u64, fpr: f64, kinds: &str) -> PyResult<FilterBuilder> {
         let kinds: KindSelection = kinds.parse().map_err(UsageError::new_err)?;
         let opts = BuildOptions {
             kinds,
             target_fpr: fpr,
             capacity: Some(capacity),
-            created_unix,
             ..BuildOptions::default()
         };
         let builder = leakmatch_match::FilterBuilder::new(&key.key, capacity, &opts)
             .map_err(|e| pipeline_error("", &e))?;
         Ok(FilterBuilder {
             builder: Some(builder),
+            key: key.key.clone(),
         })
     }
 
@@ -333,9 +344,10 @@ impl FilterBuilder {
             )));
         }
         let capacity = builder.capacity();
+        let key = self.key.clone();
         native(py, move || {
             let mut filled = builder.finish();
-            filled.filter.save(&path).map_err(|e| {
+            filled.filter.save(&path, &key).map_err(|e| {
                 filter_error(&format!("cannot write filter {}", path.display()), &e)
             })?;
             let outcome = leakmatch_match::BuildOutcome {

@@ -92,7 +92,7 @@ pub fn size(
 
 /// `leakmatch build --json`: writes the filter to `output`.
 #[pyfunction]
-#[pyo3(signature = (paths, key, output, fpr=1e-6, capacity=None, kinds="msisdn,cnic,pair", created_unix=None, format="auto", msisdn_cols=vec![], cnic_cols=vec![], mmap=true, allow_truncated=false))]
+#[pyo3(signature = (paths, key, output, fpr=1e-6, capacity=None, kinds="msisdn,cnic,pair", format="auto", msisdn_cols=vec![], cnic_cols=vec![], mmap=true, allow_truncated=false))]
 #[allow(clippy::too_many_arguments)]
 pub fn build(
     py: Python<'_>,
@@ -102,7 +102,6 @@ pub fn build(
     fpr: f64,
     capacity: Option<u64>,
     kinds: &str,
-    created_unix: Option<u64>,
     format: &str,
     msisdn_cols: Vec<String>,
     cnic_cols: Vec<String>,
@@ -117,15 +116,10 @@ pub fn build(
             "--fpr must be between 0 and 1, got {fpr}"
         )));
     }
-    let created_unix = match created_unix {
-        Some(t) => Some(t),
-        None => source_date_epoch()?,
-    };
     let opts = BuildOptions {
         kinds,
         target_fpr: fpr,
         capacity,
-        created_unix,
         output: Some(output.clone()),
         ..BuildOptions::default()
     };
@@ -145,7 +139,7 @@ pub fn build(
         }
         outcome
             .filter
-            .save(&output)
+            .save(&output, &key)
             .map_err(|e| filter_error(&format!("cannot write filter {}", output.display()), &e))?;
         Ok(outcome.summary_json(&output).to_string())
     })?
@@ -153,7 +147,7 @@ pub fn build(
 
 /// `leakmatch match --json`: tests the inputs against the filter at `filter`.
 #[pyfunction(name = "match_files")]
-#[pyo3(signature = (paths, key, filter, memory="128M", format="auto", msisdn_cols=vec![], cnic_cols=vec![], mmap=true, allow_truncated=false))]
+#[pyo3(signature = (paths, key, filter, memory="128M", accept_high_fpr=false, format="auto", msisdn_cols=vec![], cnic_cols=vec![], mmap=true, allow_truncated=false))]
 #[allow(clippy::too_many_arguments)]
 pub fn match_files(
     py: Python<'_>,
@@ -161,6 +155,7 @@ pub fn match_files(
     key: &Key,
     filter: PathBuf,
     memory: &str,
+    accept_high_fpr: bool,
     format: &str,
     msisdn_cols: Vec<String>,
     cnic_cols: Vec<String>,
@@ -172,11 +167,12 @@ pub fn match_files(
     let opts = MatchOptions {
         keep_matched_rows: false,
         memory_limit: self::memory(memory)?,
+        accept_high_fpr,
     };
     let key = key.key.clone();
     native(py, move || {
         let open = if mmap { Filter::map } else { Filter::load };
-        let opened = open(&filter)
+        let opened = open(&filter, &key)
             .map_err(|e| filter_error(&format!("cannot use filter {}", filter.display()), &e))?;
         let outcome =
             leakmatch_match::match_inputs(&key, &opened, &inputs, &read, &opts, &NoProgress)
@@ -185,16 +181,4 @@ pub fn match_files(
                 })?;
         json(&outcome.report)
     })?
-}
-
-/// `SOURCE_DATE_EPOCH` (reproducible builds), as the CLI reads it.
-fn source_date_epoch() -> PyResult<Option<u64>> {
-    match std::env::var("SOURCE_DATE_EPOCH") {
-        Ok(v) => v.trim().parse().map(Some).map_err(|_| {
-            UsageError::new_err(format!(
-                "SOURCE_DATE_EPOCH must be whole seconds since 1970, got {v:?}"
-            ))
-        }),
-        Err(_) => Ok(None),
-    }
 }

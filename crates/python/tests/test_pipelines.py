@@ -21,9 +21,8 @@ def test_size_equals_cli(cli, dumps):
 def test_build_and_match_equal_cli(cli, dumps, keyfile, tmp_path):
     dump, base = dumps
     key = leakmatch.Key.load(keyfile)
-    env = {"SOURCE_DATE_EPOCH": "1700000000"}
-    theirs = cli_json(cli("build", "--json", "--key", keyfile, "-o", tmp_path / "cli.lmf", dump, env=env))
-    ours = leakmatch.build([dump], key, tmp_path / "py.lmf", created_unix=1700000000)
+    theirs = cli_json(cli("build", "--json", "--key", keyfile, "-o", tmp_path / "cli.lmf", dump))
+    ours = leakmatch.build([dump], key, tmp_path / "py.lmf")
     assert (tmp_path / "cli.lmf").read_bytes() == (tmp_path / "py.lmf").read_bytes()
     theirs.pop("filter"), ours.pop("filter")
     assert ours == theirs
@@ -49,18 +48,17 @@ def test_builder_bytes_equal_cli_build(cli, keyfile, tmp_path):
         w = csv.writer(f)
         w.writerow(["msisdn", "cnic"])
         w.writerows(zip(msisdns, cnics))
-    env = {"SOURCE_DATE_EPOCH": "1700000000"}
-    cli("build", "--key", keyfile, "--capacity", 20000, "--fpr", "1e-5", "-o", tmp_path / "cli.lmf", dump, env=env)
+    cli("build", "--key", keyfile, "--capacity", 20000, "--fpr", "1e-5", "-o", tmp_path / "cli.lmf", dump)
     key = leakmatch.Key.load(keyfile)
     half = len(msisdns) // 2
-    a = leakmatch.FilterBuilder(key, 20000, fpr=1e-5, created_unix=1700000000)
-    b = leakmatch.FilterBuilder(key, 20000, fpr=1e-5, created_unix=1700000000)
+    a = leakmatch.FilterBuilder(key, 20000, fpr=1e-5)
+    b = leakmatch.FilterBuilder(key, 20000, fpr=1e-5)
     a.add(msisdn=pa.array(msisdns[:half]), cnic=pa.array(cnics[:half]))
     b.add(msisdn=msisdns[half:], cnic=cnics[half:])
     a.merge(b)
     summary = a.write(tmp_path / "py.lmf")
     assert (tmp_path / "py.lmf").read_bytes() == (tmp_path / "cli.lmf").read_bytes()
-    assert summary["tokens_inserted"] == leakmatch.Filter.open(tmp_path / "cli.lmf").inspect()["tokens_inserted"]
+    assert summary["tokens_inserted"] == leakmatch.Filter.open(tmp_path / "cli.lmf", key).inspect()["tokens_inserted"]
     with pytest.raises(leakmatch.UsageError):
         a.add(msisdn=["03001234567"])  # written: spent
 
@@ -75,8 +73,12 @@ def test_filter_contains_and_inspect(cli, keyfile, tmp_path):
     assert f.contains("cnic", ["3520212345671"]) == [True]
     assert f.contains("pair", ["03001234567"], ["3520212345671"]) == [True]
     info = f.inspect()
-    assert info == {k: v for k, v in cli_json(cli("inspect", "--json", tmp_path / "f.lmf")).items()
-                    if k != "enumeration_cost"}
+    theirs = cli_json(cli("inspect", "--json", "--key", keyfile, tmp_path / "f.lmf"))
+    assert info == {k: v for k, v in theirs.items() if k in info}
+    assert info["authenticated"] and len(info) >= 18
+    unauthenticated = leakmatch.Filter.open(tmp_path / "f.lmf").inspect()
+    assert unauthenticated["authenticated"] is False
+    assert unauthenticated == {k: v for k, v in cli_json(cli("inspect", "--json", tmp_path / "f.lmf")).items() if k in info}
     assert key.id == f.key_id and key.id in repr(key)
     with pytest.raises(leakmatch.UsageError):
         leakmatch.Filter.open(tmp_path / "f.lmf").contains("msisdn", ["923001234567"])

@@ -19,7 +19,6 @@ pub fn run(args: &BuildArgs, printer: &Printer) -> anyhow::Result<ExitCode> {
         kinds,
         target_fpr: args.fpr,
         capacity: args.capacity,
-        created_unix: source_date_epoch()?,
         output: Some(args.output.clone()),
         ..BuildOptions::default()
     };
@@ -45,7 +44,7 @@ pub fn run(args: &BuildArgs, printer: &Printer) -> anyhow::Result<ExitCode> {
     let saving = Instant::now();
     outcome
         .filter
-        .save(&args.output)
+        .save(&args.output, &key)
         .with_context(|| format!("cannot write filter {}", args.output.display()))?;
     outcome
         .timings
@@ -75,17 +74,4 @@ pub fn run(args: &BuildArgs, printer: &Printer) -> anyhow::Result<ExitCode> {
     } else {
         ExitCode::SUCCESS
     })
-}
-
-/// The creation time to record: `SOURCE_DATE_EPOCH` (reproducible builds) if set, else now.
-fn source_date_epoch() -> anyhow::Result<Option<u64>> {
-    match std::env::var("SOURCE_DATE_EPOCH") {
-        Ok(v) => v.trim().parse().map(Some).map_err(|_| {
-            UsageError(format!(
-                "SOURCE_DATE_EPOCH must be whole seconds since 1970, got {v:?}"
-            ))
-            .into()
-        }),
-        Err(_) => Ok(None),
-    }
 }

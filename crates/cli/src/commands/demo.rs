@@ -73,7 +73,7 @@ pub fn run(rows: u64, keep: Option<&Path>, printer: &Printer) -> anyhow::Result<
         },
         &printer.progress(),
     )?;
-    built.filter.save(&filter_path)?;
+    built.filter.save(&filter_path, &key)?;
     let t = &built.totals;
     step(format!(
         "4. The dump holder builds a keyed filter: {} records, {} valid MSISDNs and {} valid CNICs \
@@ -89,7 +89,7 @@ pub fn run(rows: u64, keep: Option<&Path>, printer: &Printer) -> anyhow::Result<
     ))?;
     step("5. Only the filter travels: it holds keyed hashes, no number or CNIC.".to_string())?;
 
-    let filter = Filter::map(&filter_path)?;
+    let filter = Filter::map(&filter_path, &key)?;
     let matched = match_inputs(
         &key,
         &filter,

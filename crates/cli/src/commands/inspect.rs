@@ -4,10 +4,11 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::Context;
-use leakmatch_hashing::{Filter, TokenKind};
+use leakmatch_hashing::{file_digest, Filter, FilterAuth, TokenKind};
 use serde_json::json;
 
-use crate::output::stdout_write;
+use super::load_key;
+use crate::output::{escape_control, stdout_write};
 
 /// Valid national mobile numbers under `3(?:[0-247]\d|3[0-79]|55|64)\d{7}`:
 /// (5·10 + 9 + 1 + 1) · 10^7.
@@ -18,11 +19,49 @@ pub const CNIC_SPACE: f64 = 7.0 * 1e11 * 9.0;
 /// filter lookup (~28–38M/s), as measured by this project's benchmarks (BENCHMARKS.md).
 pub const TESTS_PER_CORE_SECOND: f64 = 2.0e7;
 
-pub fn run(path: &Path, as_json: bool, no_mmap: bool) -> anyhow::Result<ExitCode> {
-    let open = if no_mmap { Filter::load } else { Filter::map };
-    let filter = open(path).with_context(|| format!("cannot use filter {}", path.display()))?;
+pub fn run(
+    path: &Path,
+    key: Option<&Path>,
+    allow_insecure_key: bool,
+    as_json: bool,
+    no_mmap: bool,
+) -> anyhow::Result<ExitCode> {
+    let context = || format!("cannot use filter {}", path.display());
+    let (filter, digest, authenticated) = match key {
+        Some(key_path) => {
+            let key = load_key(key_path, allow_insecure_key)?;
+            let open = if no_mmap { Filter::load } else { Filter::map };
+            let filter = open(path, &key).with_context(context)?;
+            let digest = file_digest(path).with_context(context)?;
+            (filter, digest, true)
+        }
+        None => {
+            let (filter, digest) =
+                Filter::open_unauthenticated(path, !no_mmap).with_context(context)?;
+            (filter, digest, false)
+        }
+    };
     let h = &filter.header;
-    let fill = filter.bloom.fill_stats();
+    let fill = filter.checked_fill().with_context(context)?;
+    let auth_text = match (&h.auth, authenticated) {
+        (FilterAuth::SharedKey { key_id }, true) => {
+            format!("verified: MAC checked under key {key_id}")
+        }
+        (FilterAuth::SharedKey { .. }, false) => {
+            "not authenticated: no key given (integrity checked only; pass --key to verify its MAC)"
+                .to_string()
+        }
+        (FilterAuth::Online { epoch, .. }, _) => format!(
+            "online filter, epoch {epoch}: authentic only if its digest is listed by that epoch's descriptor (integrity checked)"
+        ),
+    };
+    let (mode, key_id, epoch, public_key) = match &h.auth {
+        FilterAuth::SharedKey { key_id } => ("shared-key", Some(key_id.to_string()), None, None),
+        FilterAuth::Online { epoch, public_key } => {
+            let hex: String = public_key.iter().map(|b| format!("{b:02x}")).collect();
+            ("online", None, Some(*epoch), Some(hex))
+        }
+    };
     let kinds: Vec<&str> = TokenKind::ALL
         .iter()
         .filter(|k| h.kinds.contains(**k))
@@ -37,7 +76,13 @@ pub fn run(path: &Path, as_json: bool, no_mmap: bool) -> anyhow::Result<ExitCode
         let v = json!({
             "schema": "leakmatch.inspect.v1",
             "file": path.display().to_string(),
-            "key_id": h.key_id.to_string(),
+            "mode": mode,
+            "key_id": key_id,
+            "epoch": epoch,
+            "public_key": public_key,
+            "authenticated": authenticated,
+            "authentication": auth_text,
+            "file_digest": digest.to_string(),
             "normalization_version": h.normalization_version,
             "kinds": kinds,
             "tokens_inserted": { "msisdn": h.counts.msisdn, "cnic": h.counts.cnic, "pair": h.counts.pair },
@@ -49,20 +94,26 @@ pub fn run(path: &Path, as_json: bool, no_mmap: bool) -> anyhow::Result<ExitCode
             "fill_ratio": fill.fill_ratio,
             "estimated_distinct_tokens": fill.estimated_distinct,
             "implied_fpr": fill.implied_fpr,
-            "created_unix": h.created_unix,
-            "tool_version": h.tool_version,
             "enumeration_cost": costs,
         });
         stdout_write(&format!("{}\n", serde_json::to_string_pretty(&v)?))?;
         return Ok(ExitCode::SUCCESS);
     }
     let mut s = String::new();
-    s += &format!("filter            {}\n", path.display());
-    s += &format!("key id            {}\n", h.key_id);
     s += &format!(
-        "made by           {} (normalization v{})\n",
-        h.tool_version, h.normalization_version
+        "filter            {}\n",
+        escape_control(&path.display().to_string())
     );
+    s += &format!("authentication    {auth_text}\n");
+    match &h.auth {
+        FilterAuth::SharedKey { key_id } => s += &format!("key id            {key_id}\n"),
+        FilterAuth::Online { epoch, .. } => {
+            s += &format!("online epoch      {epoch}\n");
+            s += &format!("public key        {}\n", public_key.unwrap_or_default());
+        }
+    }
+    s += &format!("file digest       {digest}\n");
+    s += &format!("normalization     v{}\n", h.normalization_version);
     s += &format!("kinds             {}\n", kinds.join(", "));
     s += &format!(
         "tokens inserted   msisdn {}, cnic {}, pair {} (duplicates included)\n",

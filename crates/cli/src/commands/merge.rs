@@ -6,23 +6,29 @@ use std::process::ExitCode;
 use anyhow::Context;
 use leakmatch_hashing::Filter;
 
+use super::load_key;
 use crate::output::Printer;
 
 pub fn run(
     output: &std::path::Path,
     inputs: &[PathBuf],
+    (key, allow_insecure_key): (&std::path::Path, bool),
     no_mmap: bool,
     printer: &Printer,
 ) -> anyhow::Result<ExitCode> {
+    let key = load_key(key, allow_insecure_key)?;
     let open = if no_mmap { Filter::load } else { Filter::map };
     let mut filters = Vec::with_capacity(inputs.len());
     for p in inputs {
-        filters.push(open(p).with_context(|| format!("cannot use filter {}", p.display()))?);
+        let context = || format!("cannot use filter {}", p.display());
+        let filter = open(p, &key).with_context(context)?;
+        filter.checked_fill().with_context(context)?;
+        filters.push(filter);
     }
     let mut merged =
         Filter::merge_for_file(&filters, output).context("cannot merge these filters")?;
     merged
-        .save(output)
+        .save(output, &key)
         .with_context(|| format!("cannot write filter {}", output.display()))?;
     let h = &merged.header;
     let fill = merged.bloom.fill_stats();

@@ -194,8 +194,9 @@ class Filter:
 
     @classmethod
     def open(cls, path: PathLike, key: Optional[Key] = None, *, mmap: bool = True) -> "Filter":
-        """Opens the filter at ``path``. With ``key`` (needed by :meth:`contains`), checks it
-        was built with that key, as ``leakmatch match`` does (:class:`ArtifactError` if not)."""
+        """Opens the filter at ``path``. With ``key`` (needed by :meth:`contains`), verifies its
+        MAC under that key, as ``leakmatch match`` does (:class:`ArtifactError` if forged or
+        built with another key); without, checks its integrity only, as ``inspect`` does."""
         native_key = key._key if key is not None else None
         return cls(_native.Filter.open(os.fspath(path), native_key, mmap))
 
@@ -212,8 +213,8 @@ class Filter:
         return json.loads(self._filter.inspect())
 
     @property
-    def key_id(self) -> str:
-        """Id of the key the filter was built with."""
+    def key_id(self) -> Optional[str]:
+        """Id of the key the filter was built with (``None`` for an online filter)."""
         return self._filter.key_id
 
     def __repr__(self) -> str:
@@ -222,22 +223,15 @@ class Filter:
 
 class FilterBuilder:
     """A filter filled from columns, as ``leakmatch build`` fills one from a dump: the same
-    rows and options (``--capacity``, ``--fpr``, ``--kinds``, ``SOURCE_DATE_EPOCH``) give the
-    same bytes."""
+    rows and options (``--capacity``, ``--fpr``, ``--kinds``) and key give the same bytes."""
 
     __slots__ = ("_builder",)
 
     def __init__(self, key: Key, capacity: int, *, fpr: float = 1e-6,
-                 kinds: Union[str, Sequence[str]] = "msisdn,cnic,pair",
-                 created_unix: Optional[int] = None) -> None:
+                 kinds: Union[str, Sequence[str]] = "msisdn,cnic,pair") -> None:
         if not isinstance(kinds, str):
             kinds = ",".join(kinds)
-        if created_unix is None and "SOURCE_DATE_EPOCH" in os.environ:
-            try:
-                created_unix = int(os.environ["SOURCE_DATE_EPOCH"].strip())
-            except ValueError:
-                raise UsageError("SOURCE_DATE_EPOCH must be whole seconds since 1970") from None
-        self._builder = _native.FilterBuilder(key._key, capacity, fpr, kinds, created_unix)
+        self._builder = _native.FilterBuilder(key._key, capacity, fpr, kinds)
 
     def add(self, msisdn: Any = None, cnic: Any = None) -> int:
         """Adds rows: the i-th MSISDN and i-th CNIC are one record (a pair token when both are
@@ -287,20 +281,23 @@ def size(paths: Union[PathLike, Iterable[PathLike]], *, format: str = "auto",
 def build(paths: Union[PathLike, Iterable[PathLike]], key: Key, output: PathLike, *,
           fpr: float = 1e-6, capacity: Optional[int] = None,
           kinds: Union[str, Sequence[str]] = "msisdn,cnic,pair",
-          created_unix: Optional[int] = None, format: str = "auto", msisdn_cols: Any = None,
+          format: str = "auto", msisdn_cols: Any = None,
           cnic_cols: Any = None, mmap: bool = True, allow_truncated: bool = False) -> dict:
     """Builds a filter from dumps into ``output``: the summary of ``leakmatch build --json``."""
     if not isinstance(kinds, str):
         kinds = ",".join(kinds)
     return json.loads(_native.build(_paths(paths), key._key, os.fspath(output), fpr, capacity,
-                                    kinds, created_unix, format, _cols(msisdn_cols),
+                                    kinds, format, _cols(msisdn_cols),
                                     _cols(cnic_cols), mmap, allow_truncated))
 
 
 def match(paths: Union[PathLike, Iterable[PathLike]], key: Key, filter: PathLike, *,
-          memory: str = "128M", format: str = "auto", msisdn_cols: Any = None,
-          cnic_cols: Any = None, mmap: bool = True, allow_truncated: bool = False) -> dict:
-    """Tests a subscriber base against a filter: the report of ``leakmatch match --json``."""
+          memory: str = "128M", accept_high_fpr: bool = False, format: str = "auto",
+          msisdn_cols: Any = None, cnic_cols: Any = None, mmap: bool = True,
+          allow_truncated: bool = False) -> dict:
+    """Tests a subscriber base against a filter: the report of ``leakmatch match --json``.
+    The filter's MAC is verified under ``key``; a filter whose implied FPR is far above its
+    target is refused (:class:`ArtifactError`) unless ``accept_high_fpr``."""
     return json.loads(_native.match_files(_paths(paths), key._key, os.fspath(filter), memory,
-                                          format, _cols(msisdn_cols), _cols(cnic_cols), mmap,
+                                          accept_high_fpr, format, _cols(msisdn_cols), _cols(cnic_cols), mmap,
                                           allow_truncated))

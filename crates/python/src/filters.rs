@@ -162,7 +162,8 @@ impl Filter {
     fn inspect(&self, py: Python<'_>) -> PyResult<String> {
         let filter = self.filter.clone();
         let context = format!("cannot use filter {}", self.path.display());
-        let fill = native(py, move || filter.checked_fill())?.map_err(|e| filter_error(&context, &e))?;
+        let fill =
+            native(py, move || filter.checked_fill())?.map_err(|e| filter_error(&context, &e))?;
         let h = &self.filter.header;
         let authenticated = self.hasher.is_some();
         let (mode, epoch, public_key) = match &h.auth {

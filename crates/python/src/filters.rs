@@ -246,7 +246,7 @@ impl FilterBuilder {
     /// A builder for `capacity` tokens at false-positive rate `fpr`, of the `kinds` given as in
     /// `--kinds`.
     #[new]
-    #[pyo3(signature = (key, capacity, fpr=1e-6, kinds="msisdn,cnic,pair"))]
+    #[pyo3(signature = (key, capacity, fpr=1e-6, kinds="pair"))]
     fn new(key: &Key, capacity: u64, fpr: f64, kinds: &str) -> PyResult<FilterBuilder> {
         let kinds: KindSelection = kinds.parse().map_err(UsageError::new_err)?;
         let opts = BuildOptions {

@@ -92,7 +92,7 @@ pub fn size(
 
 /// `leakmatch build --json`: writes the filter to `output`.
 #[pyfunction]
-#[pyo3(signature = (paths, key, output, fpr=1e-6, capacity=None, kinds="msisdn,cnic,pair", format="auto", msisdn_cols=vec![], cnic_cols=vec![], mmap=true, allow_truncated=false))]
+#[pyo3(signature = (paths, key, output, fpr=1e-6, capacity=None, kinds="pair", format="auto", msisdn_cols=vec![], cnic_cols=vec![], mmap=true, allow_truncated=false))]
 #[allow(clippy::too_many_arguments)]
 pub fn build(
     py: Python<'_>,
@@ -129,6 +129,20 @@ pub fn build(
             .map_err(|e| pipeline_error("", &e))?;
         if outcome.filter.header.counts.total() == 0 {
             let names: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+            let t = &outcome.totals;
+            if !kinds.msisdn && !kinds.cnic && t.msisdn.valid + t.cnic.valid > 0 {
+                return Err(InputError::new_err(format!(
+                    "no record of {} has both a valid MSISDN and a valid CNIC ({} valid MSISDNs, \
+                     {} valid CNICs): a pair-only filter (the default) would be empty; not \
+                     writing {}. To build single-identifier tokens, pass kinds=\"msisdn\" (or \
+                     cnic): anyone holding the key can then recover every such identifier in \
+                     the filter",
+                    names.join(", "),
+                    t.msisdn.valid,
+                    t.cnic.valid,
+                    output.display()
+                )));
+            }
             return Err(InputError::new_err(format!(
                 "no valid identifier found in {} ({} records read): not writing an empty filter \
                  to {}; check the input, or choose columns with --msisdn-col / --cnic-col",

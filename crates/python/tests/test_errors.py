@@ -59,7 +59,7 @@ def test_truncated_gz(cli, tmp_path):
 
 def test_corrupt_forged_and_wrong_key_filters(cli, keyfile, tmp_path):
     key = leakmatch.Key.load(keyfile)
-    b = leakmatch.FilterBuilder(key, 1000)
+    b = leakmatch.FilterBuilder(key, 1000, kinds="msisdn")
     b.add(msisdn=[IDENTIFIER])
     b.write(tmp_path / "f.lmf")
     data = bytearray((tmp_path / "f.lmf").read_bytes())

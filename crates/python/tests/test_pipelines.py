@@ -25,11 +25,12 @@ def test_build_and_match_equal_cli(cli, dumps, keyfile, tmp_path):
     ours = leakmatch.build([dump], key, tmp_path / "py.lmf")
     assert (tmp_path / "cli.lmf").read_bytes() == (tmp_path / "py.lmf").read_bytes()
     theirs.pop("filter"), ours.pop("filter")
+    assert theirs.pop("key_holder_can_recover") == []  # pair-only: the CLI's cost model says none
     assert ours == theirs
     m_cli = cli_json(cli("match", "--json", "--key", keyfile, "--filter", tmp_path / "cli.lmf", base))
     m_py = leakmatch.match([base], key, tmp_path / "cli.lmf")
     assert m_py == m_cli
-    assert m_py["kinds"]["msisdn"]["distinct_matched"] > 0
+    assert m_py["kinds"]["pair"]["distinct_matched"] > 0
 
 
 def _rows(path):
@@ -48,11 +49,12 @@ def test_builder_bytes_equal_cli_build(cli, keyfile, tmp_path):
         w = csv.writer(f)
         w.writerow(["msisdn", "cnic"])
         w.writerows(zip(msisdns, cnics))
-    cli("build", "--key", keyfile, "--capacity", 20000, "--fpr", "1e-5", "-o", tmp_path / "cli.lmf", dump)
+    cli("build", "--key", keyfile, "--capacity", 20000, "--fpr", "1e-5", "--kinds", "msisdn,cnic,pair",
+        "-o", tmp_path / "cli.lmf", dump)
     key = leakmatch.Key.load(keyfile)
     half = len(msisdns) // 2
-    a = leakmatch.FilterBuilder(key, 20000, fpr=1e-5)
-    b = leakmatch.FilterBuilder(key, 20000, fpr=1e-5)
+    a = leakmatch.FilterBuilder(key, 20000, fpr=1e-5, kinds=["msisdn", "cnic", "pair"])
+    b = leakmatch.FilterBuilder(key, 20000, fpr=1e-5, kinds=["msisdn", "cnic", "pair"])
     a.add(msisdn=pa.array(msisdns[:half]), cnic=pa.array(cnics[:half]))
     b.add(msisdn=msisdns[half:], cnic=cnics[half:])
     a.merge(b)
@@ -65,7 +67,7 @@ def test_builder_bytes_equal_cli_build(cli, keyfile, tmp_path):
 
 def test_filter_contains_and_inspect(cli, keyfile, tmp_path):
     key = leakmatch.Key.load(keyfile)
-    b = leakmatch.FilterBuilder(key, 1000)
+    b = leakmatch.FilterBuilder(key, 1000, kinds="msisdn,cnic,pair")
     b.add(msisdn=["0300-1234567"], cnic=["35202-1234567-1"])
     b.write(tmp_path / "f.lmf")
     f = leakmatch.Filter.open(tmp_path / "f.lmf", key)
@@ -82,6 +84,17 @@ def test_filter_contains_and_inspect(cli, keyfile, tmp_path):
     assert key.id == f.key_id and key.id in repr(key)
     with pytest.raises(leakmatch.UsageError):
         leakmatch.Filter.open(tmp_path / "f.lmf").contains("msisdn", ["923001234567"])
+
+
+def test_pair_only_by_default(keyfile, tmp_path, dumps):
+    key = leakmatch.Key.load(keyfile)
+    b = leakmatch.FilterBuilder(key, 1000)
+    b.add(msisdn=["0300-1234567", "03001112222"], cnic=["35202-1234567-1", None])
+    assert b.counts == {"msisdn": 0, "cnic": 0, "pair": 1}
+    only_msisdns = tmp_path / "m.csv"
+    only_msisdns.write_text("msisdn\n03001234567\n")
+    with pytest.raises(leakmatch.InputError, match="pair-only"):
+        leakmatch.build([only_msisdns], key, tmp_path / "m.lmf")
 
 
 def test_key_never_exposes_bytes(tmp_path, keyfile):

@@ -223,12 +223,16 @@ class Filter:
 
 class FilterBuilder:
     """A filter filled from columns, as ``leakmatch build`` fills one from a dump: the same
-    rows and options (``--capacity``, ``--fpr``, ``--kinds``) and key give the same bytes."""
+    rows and options (``--capacity``, ``--fpr``, ``--kinds``) and key give the same bytes.
+
+    ``kinds`` defaults to ``pair``, as the CLI's does: a token only where a row has both a valid
+    MSISDN and a valid CNIC. With ``msisdn`` or ``cnic`` tokens, anyone holding the key can
+    recover every such identifier in the filter by enumeration (see ``leakmatch inspect``)."""
 
     __slots__ = ("_builder",)
 
     def __init__(self, key: Key, capacity: int, *, fpr: float = 1e-6,
-                 kinds: Union[str, Sequence[str]] = "msisdn,cnic,pair") -> None:
+                 kinds: Union[str, Sequence[str]] = "pair") -> None:
         if not isinstance(kinds, str):
             kinds = ",".join(kinds)
         self._builder = _native.FilterBuilder(key._key, capacity, fpr, kinds)
@@ -280,7 +284,7 @@ def size(paths: Union[PathLike, Iterable[PathLike]], *, format: str = "auto",
 
 def build(paths: Union[PathLike, Iterable[PathLike]], key: Key, output: PathLike, *,
           fpr: float = 1e-6, capacity: Optional[int] = None,
-          kinds: Union[str, Sequence[str]] = "msisdn,cnic,pair",
+          kinds: Union[str, Sequence[str]] = "pair",
           format: str = "auto", msisdn_cols: Any = None,
           cnic_cols: Any = None, mmap: bool = True, allow_truncated: bool = False) -> dict:
     """Builds a filter from dumps into ``output``: the summary of ``leakmatch build --json``."""

@@ -52,7 +52,8 @@ mod synth;
 pub use error::IngestError;
 pub use normalize::{Cnic, Msisdn, Operator, Province, RegisteredGender, RejectReason};
 pub use options::{
-    ColumnRef, Format, InputSource, ParseOptionError, ReadOptions, DEFAULT_CHUNK_SIZE, MAX_RECORD,
+    ColumnRef, Format, InputSource, ParseOptionError, ReadOptions, DEFAULT_CHUNK_SIZE,
+    MAX_COLUMN_INDEX, MAX_RECORD,
 };
 pub use outcome::{
     ColumnsUsed, Diagnostics, NoProgress, Progress, ReadOutcome, Skip, SkipReason, MAX_SKIPS_KEPT,

@@ -205,7 +205,7 @@ pub(crate) fn prepare(
                     };
                     return Err(IngestError::NoIdentifierColumn {
                         input: input.to_string(),
-                        headers: headers(),
+                        columns: fields.len(),
                         hint: hint.to_string(),
                     });
                 }
@@ -447,7 +447,9 @@ mod tests {
         )
         .unwrap_err()
         .to_string();
-        assert!(err.contains("in.csv") && err.contains("<data?>") && err.contains("--format scan"));
+        assert!(
+            err.contains("in.csv") && err.contains("2 columns") && err.contains("--format scan")
+        );
         assert!(!err.contains("03001234567"), "{err}");
     }
 }

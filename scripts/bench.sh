@@ -103,7 +103,7 @@ trap 'rm -f /tmp/leakmatch-bench-running' EXIT
 
 # ---- leakmatch, all cores -------------------------------------------------------------------
 say "== leakmatch build/match ($NPROC threads, $REPS runs each)"
-measure lm_build "$REPS" "$LM" build -q --json --fpr "$FPR" -k "$KEY" -o "$WORK/dump.lmf" "$DUMP"
+measure lm_build "$REPS" "$LM" build -q --json --kinds msisdn,cnic,pair --fpr "$FPR" -k "$KEY" -o "$WORK/dump.lmf" "$DUMP"
 J=$WORK/lm_build.out
 eq "leakmatch build valid MSISDN fields" "$("$TOOL" get "$J" inputs.0.msisdn.valid)" "$T_VM"
 eq "leakmatch build valid CNIC fields" "$("$TOOL" get "$J" inputs.0.cnic.valid)" "$T_VC"
@@ -112,10 +112,10 @@ CAPACITY=$("$TOOL" get "$J" capacity)
 FILTER_BYTES=$("$TOOL" get "$J" filter_bytes)
 record leakmatch build "$NPROC" lm_build "$DUMP_BYTES" "$DUMP_IDS"
 
-measure lm_build_nommap 1 "$LM" build -q --json --no-mmap --fpr "$FPR" -k "$KEY" -o "$WORK/dump2.lmf" "$DUMP"
+measure lm_build_nommap 1 "$LM" build -q --json --kinds msisdn,cnic,pair --no-mmap --fpr "$FPR" -k "$KEY" -o "$WORK/dump2.lmf" "$DUMP"
 record "leakmatch --no-mmap" build "$NPROC" lm_build_nommap "$DUMP_BYTES" "$DUMP_IDS"
 
-measure lm_build_sql 1 "$LM" build -q --json --fpr "$FPR" -k "$KEY" -o "$WORK/sql.lmf" "$SQL_DUMP"
+measure lm_build_sql 1 "$LM" build -q --json --kinds msisdn,cnic,pair --fpr "$FPR" -k "$KEY" -o "$WORK/sql.lmf" "$SQL_DUMP"
 J=$WORK/lm_build_sql.out
 S_VM=$("$TOOL" get "$SQL_DUMP.truth.json" dump.valid_msisdn_fields)
 S_VC=$("$TOOL" get "$SQL_DUMP.truth.json" dump.valid_cnic_fields)
@@ -150,7 +150,7 @@ fi
 # ---- thread scaling -------------------------------------------------------------------------
 for ((t = 1; t <= NPROC; t++)); do
     say "== leakmatch --threads $t"
-    measure "lm_build_t$t" "$REPS" "$LM" build -q --json --threads "$t" --fpr "$FPR" -k "$KEY" -o "$WORK/t.lmf" "$DUMP"
+    measure "lm_build_t$t" "$REPS" "$LM" build -q --json --kinds msisdn,cnic,pair --threads "$t" --fpr "$FPR" -k "$KEY" -o "$WORK/t.lmf" "$DUMP"
     record scaling build "$t" "lm_build_t$t" "$DUMP_BYTES" "$DUMP_IDS"
     measure "lm_match_t$t" "$REPS" "$LM" match -q --json --threads "$t" -k "$KEY" -f "$WORK/dump.lmf" "$BASE"
     record scaling match "$t" "lm_match_t$t" "$BASE_BYTES" "$BASE_IDS"

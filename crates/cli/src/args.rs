@@ -53,7 +53,7 @@ pub enum Command {
     },
     /// Build a keyed filter from one or more dumps.
     #[command(
-        after_help = "Example:\n  leakmatch build -k leak.key -o jazz-2022.lmf --fpr 1e-6 dump.csv dump2.sql.gz"
+        after_help = "Examples:\n  leakmatch build -k leak.key -o jazz-2022.lmf --fpr 1e-6 dump.csv dump2.sql.gz\n  leakmatch build -k own.key -o all-kinds.lmf --kinds msisdn,cnic,pair dump.csv   (only for a key you keep)"
     )]
     Build(BuildArgs),
     /// Test a subscriber base against a filter and report counts.
@@ -172,8 +172,11 @@ pub struct BuildArgs {
     /// and pipes cannot be sampled, so 50M tokens are assumed each).
     #[arg(long, value_name = "N")]
     pub capacity: Option<u64>,
-    /// Token kinds to insert (pairs are made where a record has both identifiers).
-    #[arg(long, default_value = "msisdn,cnic,pair")]
+    /// Token kinds to insert: `pair` (the default) makes a token only where a record has both
+    /// identifiers, which a key holder can test only for people whose number and CNIC it
+    /// already knows. Adding `msisdn` or `cnic` lets anyone holding the key recover every such
+    /// identifier in the filter by enumeration (`build` says what it costs).
+    #[arg(long, default_value = "pair")]
     pub kinds: String,
     /// Accept a key file readable by group or others.
     #[arg(long)]

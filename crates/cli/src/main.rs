@@ -70,7 +70,8 @@ fn main() -> ExitCode {
     match result {
         Ok(code) => code,
         Err(err) => {
-            eprintln!("error: {}", error_text(&err));
+            // Paths and names come from the user or a file: never let them drive the terminal.
+            eprintln!("error: {}", output::escape_terminal(&error_text(&err)));
             ExitCode::from(exit_status(&err))
         }
     }

@@ -126,11 +126,21 @@ impl Progress for Bars {
 }
 
 /// `text` with every control character (C0, DEL, C1) written as a `\u{..}` escape, so that
-/// text from a file or a path can never drive the terminal (escape-sequence injection).
+/// text from a file or a path can never drive the terminal (escape-sequence injection) nor
+/// fake a line of output.
 pub fn escape_control(text: &str) -> String {
+    escape(text, false)
+}
+
+/// [`escape_control`] keeping line breaks and tabs: for messages made of several lines.
+pub fn escape_terminal(text: &str) -> String {
+    escape(text, true)
+}
+
+fn escape(text: &str, keep_lines: bool) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
-        if c.is_control() {
+        if c.is_control() && !(keep_lines && (c == '\n' || c == '\t')) {
             out.push_str(&c.escape_unicode().to_string());
         } else {
             out.push(c);

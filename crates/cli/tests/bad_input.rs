@@ -25,7 +25,16 @@ fn setup() -> Dir {
 }
 
 fn build(d: &Dir, input: &str, extra: &[&str], code: i32) -> Output {
-    let mut c = d.cmd(&["build", "--json", "-k", "k.key", "-o", "out.lmf"]);
+    let mut c = d.cmd(&[
+        "build",
+        "--kinds",
+        "msisdn,cnic,pair",
+        "--json",
+        "-k",
+        "k.key",
+        "-o",
+        "out.lmf",
+    ]);
     for e in extra {
         c = c.arg(e);
     }
@@ -286,7 +295,17 @@ fn strict_fails_on_warnings() {
     let d = setup();
     d.write("nokeys.jsonl", "{\"name\":\"A\"}\n{\"name\":\"B\"}\n");
     d.write("good.csv", format!("msisdn\n{M}\n"));
-    let build = ["build", "-k", "k.key", "-o", "w.lmf", "--capacity", "100"];
+    let build = [
+        "build",
+        "--kinds",
+        "msisdn,cnic,pair",
+        "-k",
+        "k.key",
+        "-o",
+        "w.lmf",
+        "--capacity",
+        "100",
+    ];
     let inputs = ["good.csv", "nokeys.jsonl"];
     let out = d.cmd(&[&build[..], &inputs].concat()).ok();
     assert!(
@@ -387,7 +406,16 @@ fn sql_dump_cut_mid_statement() {
     d.write("cut.sql", &sql);
     let out = d
         .cmd(&[
-            "build", "--json", "-v", "-k", "k.key", "-o", "out.lmf", "cut.sql",
+            "build",
+            "--kinds",
+            "msisdn,cnic,pair",
+            "--json",
+            "-v",
+            "-k",
+            "k.key",
+            "-o",
+            "out.lmf",
+            "cut.sql",
         ])
         .ok();
     let err = stderr(&out);
@@ -418,6 +446,8 @@ fn json_lines_with_broken_lines() {
     let out = d
         .cmd(&[
             "build",
+            "--kinds",
+            "msisdn,cnic,pair",
             "--json",
             "-v",
             "-k",
@@ -437,6 +467,8 @@ fn json_lines_with_broken_lines() {
     for cmd in [
         vec![
             "build",
+            "--kinds",
+            "msisdn,cnic,pair",
             "--strict",
             "-k",
             "k.key",
@@ -473,7 +505,16 @@ fn failed_write_leaves_no_partial_output() {
     d.write("d.csv", format!("msisdn\n{M}\n"));
     d.write("file", "x");
     let out = d
-        .cmd(&["build", "-k", "k.key", "-o", "file/out.lmf", "d.csv"])
+        .cmd(&[
+            "build",
+            "--kinds",
+            "msisdn,cnic,pair",
+            "-k",
+            "k.key",
+            "-o",
+            "file/out.lmf",
+            "d.csv",
+        ])
         .code(1);
     assert!(
         stderr(&out).contains("cannot write filter file/out.lmf"),
@@ -481,8 +522,17 @@ fn failed_write_leaves_no_partial_output() {
         stderr(&out)
     );
     d.write("old.lmf", "previous content");
-    d.cmd(&["build", "-k", "k.key", "-o", "old.lmf", "nope.csv"])
-        .code(1);
+    d.cmd(&[
+        "build",
+        "--kinds",
+        "msisdn,cnic,pair",
+        "-k",
+        "k.key",
+        "-o",
+        "old.lmf",
+        "nope.csv",
+    ])
+    .code(1);
     assert_eq!(
         std::fs::read(d.path("old.lmf")).unwrap(),
         b"previous content"
@@ -514,7 +564,16 @@ fn full_disk_leaves_no_output_under_the_requested_name() {
     }
     let _guard = Unmount(mnt.clone());
     let out = d
-        .cmd(&["build", "--capacity", "1000000", "-k", "k.key", "-o"])
+        .cmd(&[
+            "build",
+            "--kinds",
+            "msisdn,cnic,pair",
+            "--capacity",
+            "1000000",
+            "-k",
+            "k.key",
+            "-o",
+        ])
         .arg(mnt.join("f.lmf"))
         .arg(&dump)
         .code(1);
@@ -526,9 +585,17 @@ fn full_disk_leaves_no_output_under_the_requested_name() {
         "nothing left on the full disk"
     );
     // matches-out and the size report on a full disk likewise.
-    d.cmd(&["build", "-k", "k.key", "-o", "f.lmf"])
-        .arg(&dump)
-        .ok();
+    d.cmd(&[
+        "build",
+        "--kinds",
+        "msisdn,cnic,pair",
+        "-k",
+        "k.key",
+        "-o",
+        "f.lmf",
+    ])
+    .arg(&dump)
+    .ok();
     let big = d.path("base-big.csv");
     std::fs::write(&big, std::fs::read(&dump).unwrap()).unwrap();
     d.cmd(&["match", "-k", "k.key", "-f", "f.lmf", "--matches-out"])
@@ -545,7 +612,17 @@ fn interrupted_build_leaves_no_output_under_the_requested_name() {
     let (dump, _) = generated(&d, 300_000);
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_leakmatch"))
         .current_dir(d.tmp.path())
-        .args(["build", "--threads", "1", "-k", "k.key", "-o", "f.lmf"])
+        .args([
+            "build",
+            "--kinds",
+            "msisdn,cnic,pair",
+            "--threads",
+            "1",
+            "-k",
+            "k.key",
+            "-o",
+            "f.lmf",
+        ])
         .arg(&dump)
         .stdin(std::process::Stdio::null())
         .stdout(std::process::Stdio::null())
@@ -582,6 +659,8 @@ fn interrupted_save_removes_its_temporary() {
         .current_dir(d.tmp.path())
         .args([
             "build",
+            "--kinds",
+            "msisdn,cnic,pair",
             "--capacity",
             "50000000",
             "-k",
@@ -646,6 +725,8 @@ fn merge_of_builds_equals_build_of_union_and_threads_do_not_matter() {
     let lmf = |threads: &str, out: &str, inputs: &[&std::path::Path]| {
         let mut c = d.cmd(&[
             "build",
+            "--kinds",
+            "msisdn,cnic,pair",
             "--threads",
             threads,
             "--capacity",
@@ -717,12 +798,34 @@ fn no_identifier_leaves_any_command() {
     forms.extend([M, C, "923001234567", "3520212345671"].map(String::from));
     let mut captured = Vec::new();
     let runs: Vec<Vec<&str>> = vec![
-        vec!["build", "-v", "-k", "k.key", "-o", "f.lmf", "dump.csv"],
         vec![
-            "build", "-v", "--json", "-k", "k.key", "-o", "g.lmf", "dump.csv", "cut.sql",
+            "build",
+            "--kinds",
+            "msisdn,cnic,pair",
+            "-v",
+            "-k",
+            "k.key",
+            "-o",
+            "f.lmf",
+            "dump.csv",
         ],
         vec![
             "build",
+            "--kinds",
+            "msisdn,cnic,pair",
+            "-v",
+            "--json",
+            "-k",
+            "k.key",
+            "-o",
+            "g.lmf",
+            "dump.csv",
+            "cut.sql",
+        ],
+        vec![
+            "build",
+            "--kinds",
+            "msisdn,cnic,pair",
             "-v",
             "-k",
             "k.key",
@@ -732,9 +835,21 @@ fn no_identifier_leaves_any_command() {
             "9000",
             "base.csv",
         ],
-        vec!["build", "-v", "-k", "k.key", "-o", "x.lmf", "headless.csv"],
         vec![
             "build",
+            "--kinds",
+            "msisdn,cnic,pair",
+            "-v",
+            "-k",
+            "k.key",
+            "-o",
+            "x.lmf",
+            "headless.csv",
+        ],
+        vec![
+            "build",
+            "--kinds",
+            "msisdn,cnic,pair",
             "-v",
             "--strict",
             "-k",
@@ -1019,4 +1134,152 @@ fn filter_far_above_its_target_fpr_is_refused_without_override() {
     );
     assert!(v["filter"].get("fpr_far_above_target").is_none(), "{v}");
     assert!(v["kinds"]["msisdn"].get("warning").is_none(), "{v}");
+}
+
+// Issue 17, item 3: files that hold identifiers are never readable by others.
+
+/// `--matches-out` (the operator's customers) is 0600 — also when it replaces a 0644 file —
+/// and a temporary left by a killed earlier run is removed; `gen` output likewise.
+#[cfg(unix)]
+#[test]
+fn matches_out_is_created_0600_and_stale_temporaries_removed() {
+    use std::os::unix::fs::PermissionsExt;
+    let d = setup();
+    let dump = built_filter(&d, 20, &["--kinds", "msisdn"]);
+    let mode = |name: &str| {
+        std::fs::metadata(d.path(name))
+            .unwrap()
+            .permissions()
+            .mode()
+            & 0o777
+    };
+    d.write("old.csv", "previous");
+    std::fs::set_permissions(d.path("old.csv"), std::fs::Permissions::from_mode(0o644)).unwrap();
+    let stale = ".hits.csv.tmp-999999999-00000000deadbeef";
+    d.write(stale, "matched_kinds,msisdn\nmsisdn,03001000000\n");
+    for out in ["hits.csv", "old.csv"] {
+        d.cmd(&[
+            "match",
+            "-q",
+            "-k",
+            "k.key",
+            "-f",
+            "f.lmf",
+            "--matches-out",
+            out,
+        ])
+        .arg(&dump)
+        .ok();
+        assert_eq!(mode(out), 0o600, "{out}");
+    }
+    assert!(
+        !d.path(stale).exists(),
+        "stale temporary of a dead process left behind"
+    );
+    d.cmd(&[
+        "gen",
+        "--rows",
+        "50",
+        "-o",
+        "g.csv",
+        "--subscribers",
+        "s.csv",
+    ])
+    .ok();
+    for f in ["g.csv", "s.csv", "g.csv.truth.json"] {
+        assert_eq!(mode(f), 0o600, "{f}");
+    }
+}
+
+// Issue 17, item 4: safe defaults, and no terminal escapes from a filter.
+
+/// `build` makes pair tokens only unless asked; asked for single kinds, it says at build time
+/// what a key holder can recover.
+#[test]
+fn build_defaults_to_pair_tokens_only_and_states_what_single_kinds_disclose() {
+    let d = setup();
+    built_filter(&d, 30, &[]);
+    let v = json(&d.cmd(&["inspect", "--json", "f.lmf"]).ok());
+    assert_eq!(v["kinds"], serde_json::json!(["pair"]));
+    let dump = d.path("dump.csv");
+    let out = d
+        .cmd(&["build", "-k", "k.key", "-o", "p.lmf"])
+        .arg(&dump)
+        .ok();
+    assert!(!stderr(&out).contains("can recover"), "{}", stderr(&out));
+    let out = d
+        .cmd(&[
+            "build",
+            "--json",
+            "-k",
+            "k.key",
+            "-o",
+            "m.lmf",
+            "--kinds",
+            "msisdn,pair",
+        ])
+        .arg(&dump)
+        .ok();
+    let err = stderr(&out);
+    assert!(
+        err.contains("anyone holding the key can recover every msisdn"),
+        "{err}"
+    );
+    assert!(!err.contains("every cnic"), "{err}");
+    let v = json(&out);
+    assert_eq!(v["key_holder_can_recover"].as_array().unwrap().len(), 1);
+    // A dump without pairs: the default would be empty, and the message says what to do.
+    d.write("numbers.csv", "msisdn\n03001234567\n03451234567\n");
+    let out = d
+        .cmd(&["build", "-k", "k.key", "-o", "n.lmf", "numbers.csv"])
+        .code(1);
+    let err = stderr(&out);
+    assert!(
+        err.contains("pair-only filter (the default) would be empty"),
+        "{err}"
+    );
+    assert!(err.contains("--kinds msisdn"), "{err}");
+    assert!(!d.path("n.lmf").exists());
+}
+
+/// A crafted header (a version 1 file whose tool version holds terminal escapes) and a file
+/// name with escapes: `inspect` prints no control character, on stdout or stderr.
+#[test]
+fn inspect_never_prints_control_characters_from_a_header() {
+    let d = setup();
+    built_filter(&d, 20, &[]);
+    let mut bytes = std::fs::read(d.path("f.lmf")).unwrap();
+    // The v1 layout: version 1, tool version length at 96, the string at 98.
+    let evil = b"\x1b]0;owned\x07\x1b[2J\x1b[31mleakmatch 9.9\r\n";
+    bytes[8] = 1;
+    bytes[96..98].copy_from_slice(&(evil.len() as u16).to_le_bytes());
+    bytes[98..98 + evil.len()].copy_from_slice(evil);
+    let n = bytes.len();
+    let h = blake3::hash(&bytes[..n - 32]);
+    bytes[n - 32..].copy_from_slice(h.as_bytes());
+    d.write("crafted.lmf", &bytes);
+    let no_controls = |out: &Output| {
+        for text in [util::stdout(out), stderr(out)] {
+            assert!(
+                !text.chars().any(|c| c.is_control() && c != '\n'),
+                "{text:?}"
+            );
+        }
+    };
+    for args in [
+        &["inspect", "crafted.lmf"][..],
+        &["inspect", "--json", "crafted.lmf"][..],
+    ] {
+        no_controls(&d.cmd(args).code(3));
+    }
+    let name = "evil\x1b[31m\nauthentication    verified.lmf";
+    std::fs::copy(d.path("f.lmf"), d.path(name)).unwrap();
+    let out = d.cmd(&["inspect", name]).ok();
+    no_controls(&out);
+    assert!(
+        util::stdout(&out).contains("\\u{1b}"),
+        "{}",
+        util::stdout(&out)
+    );
+    no_controls(&d.cmd(&["inspect", "missing\x1b[2J.lmf"]).code(1));
 }

@@ -41,6 +41,9 @@ fn build(
     extra: &[&str],
 ) -> serde_json::Value {
     let mut c = dir.cmd(&["build", "--json", "--fpr", "1e-9", "-k", key, "-o", out]);
+    if !extra.contains(&"--kinds") {
+        c = c.arg("--kinds").arg("msisdn,cnic,pair");
+    }
     for e in extra {
         c = c.arg(e);
     }
@@ -79,13 +82,23 @@ fn key_readable_by_others_is_refused_with_the_fix() {
     use std::os::unix::fs::PermissionsExt;
     std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o644)).unwrap();
     let out = d
-        .cmd(&["build", "-k", "k.key", "-o", "f.lmf"])
+        .cmd(&[
+            "build",
+            "--kinds",
+            "msisdn,cnic,pair",
+            "-k",
+            "k.key",
+            "-o",
+            "f.lmf",
+        ])
         .arg(&dump)
         .code(1);
     assert!(stderr(&out).contains("chmod 600"), "{}", stderr(&out));
     assert!(!d.path("f.lmf").exists());
     d.cmd(&[
         "build",
+        "--kinds",
+        "msisdn,cnic,pair",
         "--allow-insecure-key",
         "-k",
         "k.key",
@@ -373,7 +386,16 @@ fn missing_input_exits_1_and_leaves_no_output() {
     let d = Dir::new();
     d.key("k.key");
     let out = d
-        .cmd(&["build", "-k", "k.key", "-o", "f.lmf", "nope.csv"])
+        .cmd(&[
+            "build",
+            "--kinds",
+            "msisdn,cnic,pair",
+            "-k",
+            "k.key",
+            "-o",
+            "f.lmf",
+            "nope.csv",
+        ])
         .code(1);
     assert!(stderr(&out).contains("nope.csv"), "{}", stderr(&out));
     assert!(!d.path("f.lmf").exists());
@@ -388,6 +410,8 @@ fn stdin_input_works() {
     let out = d
         .cmd(&[
             "build",
+            "--kinds",
+            "msisdn,cnic,pair",
             "--json",
             "-k",
             "k.key",
@@ -456,6 +480,25 @@ fn demo_runs_and_explains_each_step() {
     }
 }
 
+/// Issue 17 item 5: `demo --keep DIR` never deletes or overwrites a file already in DIR (it
+/// used to delete an existing `shared.key`); an empty or new DIR works, pair-only.
+#[test]
+fn demo_keep_never_overwrites_a_users_file() {
+    let d = Dir::new();
+    std::fs::create_dir(d.path("mine")).unwrap();
+    d.write("mine/shared.key", "my real key");
+    let out = d.cmd(&["demo", "--rows", "2000", "--keep", "mine"]).code(2);
+    assert!(stderr(&out).contains("shared.key"), "{}", stderr(&out));
+    assert_eq!(
+        std::fs::read_to_string(d.path("mine/shared.key")).unwrap(),
+        "my real key"
+    );
+    assert_eq!(std::fs::read_dir(d.path("mine")).unwrap().count(), 1);
+    let out = d.cmd(&["demo", "--rows", "2000", "--keep", "new"]).ok();
+    assert!(stdout(&out).contains("pair-only"), "{}", stdout(&out));
+    assert!(d.path("new/shared.key").exists() && d.path("new/dump.lmf").exists());
+}
+
 /// Canonical and common raw renderings of every identifier the generator planted.
 fn identifier_forms(dir: &Dir, truth_ids: &[String]) -> Vec<String> {
     let _ = dir;
@@ -482,8 +525,27 @@ fn no_identifier_leaves_the_process() {
     assert!(ids.len() > 1000);
     let mut captured = Vec::new();
     for args in [
-        vec!["build", "--verbose", "-k", "k.key", "-o", "f.lmf"],
-        vec!["build", "--verbose", "--json", "-k", "k.key", "-o", "g.lmf"],
+        vec![
+            "build",
+            "--kinds",
+            "msisdn,cnic,pair",
+            "--verbose",
+            "-k",
+            "k.key",
+            "-o",
+            "f.lmf",
+        ],
+        vec![
+            "build",
+            "--kinds",
+            "msisdn,cnic,pair",
+            "--verbose",
+            "--json",
+            "-k",
+            "k.key",
+            "-o",
+            "g.lmf",
+        ],
     ] {
         let out = d.cmd(&args).arg(&dump).ok();
         captured.extend(out.stdout);

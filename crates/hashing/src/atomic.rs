@@ -10,12 +10,17 @@
 //! target name, which fails with [`io::ErrorKind::AlreadyExists`] if the target exists, even if
 //! it appeared after `create`.
 //!
+//! [`create_private`] is for files that may hold an identifier or a secret: the temporary is
+//! created 0600 (never readable by others, even if a SIGKILL leaves it behind), and leftover
+//! temporaries of the same target from processes that no longer exist are removed first.
+//!
 //! A process that is interrupted (Ctrl-C) never runs `Drop`: [`remove_pending_and_exit`], called
 //! from a signal-watching thread, removes the temporaries not yet committed and exits. A commit
 //! and that removal exclude each other, so the target is either complete or absent.
 //!
 //! [`commit`]: AtomicFile::commit
 //! [`commit_new`]: AtomicFile::commit_new
+//! [`create_private`]: AtomicFile::create_private
 
 use std::ffi::OsString;
 use std::fs::{File, OpenOptions};
@@ -53,6 +58,16 @@ impl AtomicFile {
     /// Creates the temporary file for `path` with the default mode (0666 less the umask).
     pub fn create(path: &Path) -> io::Result<AtomicFile> {
         Self::create_with_mode(path, 0o666)
+    }
+
+    /// For a file that may hold an identifier or a secret (`--matches-out`): creates the
+    /// temporary with mode 0600, so the content is never readable by others — not even in a
+    /// temporary left behind by a SIGKILL — and first removes such leftovers for the same
+    /// target: temporaries named for a process that no longer exists (see
+    /// [`remove_stale_temporaries`]).
+    pub fn create_private(path: &Path) -> io::Result<AtomicFile> {
+        remove_stale_temporaries(path);
+        Self::create_with_mode(path, 0o600)
     }
 
     /// Creates the temporary file for `path` with Unix permission bits `mode` (less the umask),
@@ -173,6 +188,53 @@ impl Drop for AtomicFile {
     }
 }
 
+/// Removes the temporaries `.NAME.tmp-<pid>-<16 hex>` of `path` (`NAME` its file name) left
+/// in its directory by processes that no longer exist (killed before they could clean up).
+/// Best effort: errors are ignored, and a temporary of a live process is never touched.
+pub fn remove_stale_temporaries(path: &Path) {
+    let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
+        return;
+    };
+    let prefix = format!(".{name}.tmp-");
+    let Ok(entries) = std::fs::read_dir(parent_dir(path)) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let file_name = entry.file_name();
+        let Some(rest) = file_name.to_str().and_then(|n| n.strip_prefix(&prefix)) else {
+            continue;
+        };
+        let Some((pid, suffix)) = rest.split_once('-') else {
+            continue;
+        };
+        let well_formed = suffix.len() == 16 && suffix.bytes().all(|b| b.is_ascii_hexdigit());
+        match pid.parse::<u32>() {
+            Ok(pid) if well_formed && !process_exists(pid) => {
+                let _ = std::fs::remove_file(entry.path());
+            }
+            _ => {}
+        }
+    }
+}
+
+#[cfg(unix)]
+fn process_exists(pid: u32) -> bool {
+    let Ok(pid) = libc::pid_t::try_from(pid) else {
+        return false;
+    };
+    if pid <= 0 {
+        return true; // not a real process id: leave the file alone
+    }
+    // SAFETY: signal 0 only checks whether the process exists; no signal is sent.
+    let rc = unsafe { libc::kill(pid, 0) };
+    rc == 0 || io::Error::last_os_error().raw_os_error() != Some(libc::ESRCH)
+}
+
+#[cfg(not(unix))]
+fn process_exists(_pid: u32) -> bool {
+    true
+}
+
 fn pending_link(temp: &Path, target: &Path) -> io::Result<()> {
     let _list = pending();
     std::fs::hard_link(temp, target)
@@ -245,6 +307,36 @@ mod tests {
         assert_eq!(err.kind(), io::ErrorKind::AlreadyExists);
         assert_eq!(std::fs::read(&path).unwrap(), b"someone else");
         assert_eq!(entries(dir.path()), vec!["k"]);
+    }
+
+    /// Issue 17 item 3: a private file's temporary is 0600 from creation (a SIGKILL leaves
+    /// nothing readable by others), and leftovers of dead processes are removed.
+    #[cfg(unix)]
+    #[test]
+    fn private_temporaries_are_0600_and_stale_ones_removed() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("notify.csv");
+        let stale = dir
+            .path()
+            .join(".notify.csv.tmp-999999999-0123456789abcdef");
+        let live = dir.path().join(format!(
+            ".notify.csv.tmp-{}-0123456789abcdef",
+            std::process::id()
+        ));
+        let other = dir.path().join(".other.csv.tmp-999999999-0123456789abcdef");
+        for p in [&stale, &live, &other] {
+            std::fs::write(p, b"old").unwrap();
+        }
+        let mut f = AtomicFile::create_private(&path).unwrap();
+        let temp_mode = std::fs::metadata(&f.temp).unwrap().permissions().mode();
+        assert_eq!(temp_mode & 0o777, 0o600);
+        assert!(!stale.exists(), "a dead process's temporary is removed");
+        assert!(live.exists() && other.exists(), "others are left alone");
+        f.write_all(b"x").unwrap();
+        f.commit().unwrap();
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
     }
 
     #[cfg(unix)]

@@ -4,8 +4,10 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use anyhow::Context;
+use leakmatch_hashing::TokenKind;
 use leakmatch_match::{build, BuildOptions, BuildOutcome, KindSelection};
 
+use super::inspect::enumeration_cost;
 use super::{input_sources, load_key, read_options, UsageError};
 use crate::args::BuildArgs;
 use crate::output::{stdout_write, Printer};
@@ -25,6 +27,10 @@ pub fn run(args: &BuildArgs, printer: &Printer) -> anyhow::Result<ExitCode> {
     if !(args.fpr > 0.0 && args.fpr < 1.0) {
         return Err(UsageError(format!("--fpr must be between 0 and 1, got {}", args.fpr)).into());
     }
+    let disclosure = disclosure(kinds);
+    for line in &disclosure {
+        printer.warn(line);
+    }
     let started = Instant::now();
     let bars = printer.progress();
     let mut outcome = build(&key, &input_sources(&args.input), &read, &opts, &bars)?;
@@ -33,6 +39,19 @@ pub fn run(args: &BuildArgs, printer: &Printer) -> anyhow::Result<ExitCode> {
         // An empty filter matches nothing: sent on, it would say "none of your customers
         // leaked". Almost always a wrong column, an empty download or an unrecognized format.
         summary::report_diagnostics(printer, &outcome.diagnostics);
+        let t = &outcome.totals;
+        if !kinds.msisdn && !kinds.cnic && t.msisdn.valid + t.cnic.valid > 0 {
+            anyhow::bail!(
+                "no record of {} has both a valid MSISDN and a valid CNIC ({} valid MSISDNs, {} \
+                 valid CNICs): a pair-only filter (the default) would be empty; not writing {}. \
+                 To build single-identifier tokens, pass --kinds msisdn (or cnic): anyone \
+                 holding the key can then recover every such identifier in the filter",
+                args.input.inputs.join(", "),
+                t.msisdn.valid,
+                t.cnic.valid,
+                args.output.display()
+            );
+        }
         anyhow::bail!(
             "no valid identifier found in {} ({} records read): not writing an empty filter to \
              {}; check the input, or choose columns with --msisdn-col / --cnic-col",
@@ -94,5 +113,29 @@ fn json_summary(o: &BuildOutcome, args: &BuildArgs) -> serde_json::Value {
         "implied_fpr": o.fill.implied_fpr,
         "estimated_distinct_tokens": o.fill.estimated_distinct,
         "warnings": o.warnings,
+        "key_holder_can_recover": disclosure(args.kinds.parse().unwrap_or_default()),
     })
+}
+
+/// What anyone holding the key can recover from a filter of these kinds, by enumeration
+/// (the cost model `inspect` prints); empty for a pair-only filter.
+fn disclosure(kinds: KindSelection) -> Vec<String> {
+    [
+        (kinds.msisdn, TokenKind::Msisdn),
+        (kinds.cnic, TokenKind::Cnic),
+    ]
+    .into_iter()
+    .filter(|(on, _)| *on)
+    .map(|(_, kind)| {
+        let cost = enumeration_cost(kind);
+        format!(
+            "{} tokens: anyone holding the key can recover every {} in this filter ({}). Send \
+             it with the key only to someone entitled to that whole list; for an operator, \
+             build with --kinds pair (the default).",
+            kind.name(),
+            kind.name(),
+            cost["summary"].as_str().unwrap_or_default()
+        )
+    })
+    .collect()
 }

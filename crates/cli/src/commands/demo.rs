@@ -7,17 +7,42 @@ use std::time::Instant;
 use anyhow::Context;
 use leakmatch_hashing::{write_key_file, Filter, Key};
 use leakmatch_ingest::{DumpFormat, GenOptions, InputSource, ReadOptions};
-use leakmatch_match::{build, match_inputs, BuildOptions, MatchOptions};
+use leakmatch_match::{build, match_inputs, BuildOptions, KindSelection, MatchOptions};
 
 use super::gen::write_all;
+use super::UsageError;
 use crate::output::{stdout_write, Printer};
 use crate::summary;
+
+/// Files the demo writes into its directory.
+const DEMO_FILES: [&str; 5] = [
+    "leaked-dump.csv",
+    "operator-subscribers.csv",
+    "truth.json",
+    "shared.key",
+    "dump.lmf",
+];
 
 pub fn run(rows: u64, keep: Option<&Path>, printer: &Printer) -> anyhow::Result<ExitCode> {
     let tmp;
     let dir = match keep {
         Some(d) => {
             std::fs::create_dir_all(d).with_context(|| format!("cannot create {}", d.display()))?;
+            // Never delete or overwrite a file of the user's: refuse before writing anything.
+            let existing: Vec<String> = DEMO_FILES
+                .iter()
+                .filter(|name| d.join(name).symlink_metadata().is_ok())
+                .map(|name| name.to_string())
+                .collect();
+            if !existing.is_empty() {
+                return Err(UsageError(format!(
+                    "demo --keep {}: {} already exist(s) there; the demo never overwrites a \
+                     file: choose an empty or new directory",
+                    d.display(),
+                    existing.join(", ")
+                ))
+                .into());
+            }
             d.to_path_buf()
         }
         None => {
@@ -53,9 +78,6 @@ pub fn run(rows: u64, keep: Option<&Path>, printer: &Printer) -> anyhow::Result<
 
     let key_path = dir.join("shared.key");
     let key = Key::generate()?;
-    if key_path.exists() {
-        std::fs::remove_file(&key_path)?;
-    }
     write_key_file(&key_path, &key)?;
     step(format!(
         "3. The dump holder and the operator share a secret key (id {}), agreed out of band.",
@@ -69,6 +91,12 @@ pub fn run(rows: u64, keep: Option<&Path>, printer: &Printer) -> anyhow::Result<
         &ReadOptions::default(),
         &BuildOptions {
             target_fpr: 1e-6,
+            // The safe default of `build`: a filter for another key holder holds pairs only.
+            kinds: KindSelection {
+                msisdn: false,
+                cnic: false,
+                pair: true,
+            },
             ..BuildOptions::default()
         },
         &printer.progress(),
@@ -76,7 +104,7 @@ pub fn run(rows: u64, keep: Option<&Path>, printer: &Printer) -> anyhow::Result<
     built.filter.save(&filter_path, &key)?;
     let t = &built.totals;
     step(format!(
-        "4. The dump holder builds a keyed filter: {} records, {} valid MSISDNs and {} valid CNICs \
+        "4. The dump holder builds a keyed pair-only filter: {} records, {} valid MSISDNs and {} valid CNICs \
          ({} rejected, {} of them Excel-mangled and never guessed) -> {} bytes, FPR {:.1e}.",
         t.records,
         t.msisdn.valid,
@@ -87,7 +115,11 @@ pub fn run(rows: u64, keep: Option<&Path>, printer: &Printer) -> anyhow::Result<
         built.filter.header.params.bytes(),
         built.filter.header.measured_fpr,
     ))?;
-    step("5. Only the filter travels: it holds keyed hashes, no number or CNIC.".to_string())?;
+    step(
+        "5. Only the filter travels: keyed hashes of (number, CNIC) pairs, which even the key \
+         can test only for people whose number and CNIC one already knows."
+            .to_string(),
+    )?;
 
     let filter = Filter::map(&filter_path, &key)?;
     let matched = match_inputs(

@@ -77,12 +77,13 @@ pub fn write_all(
     base: Option<&Path>,
     truth_path: &Path,
 ) -> anyhow::Result<Truth> {
-    let mut dump_file =
-        AtomicFile::create(dump).with_context(|| format!("cannot create {}", dump.display()))?;
+    let mut dump_file = AtomicFile::create_private(dump)
+        .with_context(|| format!("cannot create {}", dump.display()))?;
     let mut base_file = match base {
-        Some(p) => {
-            Some(AtomicFile::create(p).with_context(|| format!("cannot create {}", p.display()))?)
-        }
+        Some(p) => Some(
+            AtomicFile::create_private(p)
+                .with_context(|| format!("cannot create {}", p.display()))?,
+        ),
         None => None,
     };
     let truth = {
@@ -109,7 +110,7 @@ pub fn write_all(
         f.commit()
             .with_context(|| format!("cannot write {}", p.display()))?;
     }
-    let mut t = AtomicFile::create(truth_path)
+    let mut t = AtomicFile::create_private(truth_path)
         .with_context(|| format!("cannot create {}", truth_path.display()))?;
     serde_json::to_writer_pretty(&mut t, &truth)?;
     t.write_all(b"\n")?;

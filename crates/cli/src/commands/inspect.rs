@@ -150,7 +150,7 @@ pub fn run(
 }
 
 /// What it costs a key holder to test every possible identifier of a kind against the filter.
-fn enumeration_cost(kind: TokenKind) -> serde_json::Value {
+pub fn enumeration_cost(kind: TokenKind) -> serde_json::Value {
     let (space, summary) = match kind {
         TokenKind::Msisdn => {
             let secs = MSISDN_SPACE / TESTS_PER_CORE_SECOND;

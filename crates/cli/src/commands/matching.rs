@@ -72,7 +72,8 @@ pub fn run(args: &MatchArgs, printer: &Printer) -> anyhow::Result<ExitCode> {
 /// Writes the user's own matched rows: a `matched_kinds` column (e.g. `msisdn+pair`) in front of
 /// each row exactly as it was read, with the input's delimiter; the input's header likewise.
 fn write_matched_rows(path: &std::path::Path, inputs: &[MatchedRows]) -> anyhow::Result<u64> {
-    let mut file = AtomicFile::create(path)?;
+    // The operator's own customers: 0600 from creation, like the key.
+    let mut file = AtomicFile::create_private(path)?;
     let mut out = std::io::BufWriter::new(&mut file);
     let mut n = 0u64;
     let mut header_written = false;

@@ -123,6 +123,17 @@ pub enum Command {
         #[arg(long)]
         keep: Option<PathBuf>,
     },
+    /// Print a shell completion script on stdout.
+    #[command(
+        after_help = "Examples:\n  leakmatch completions bash > ~/.local/share/bash-completion/completions/leakmatch\n  leakmatch completions zsh > ~/.zfunc/_leakmatch"
+    )]
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff) on stdout.
+    #[command(after_help = "Example:\n  leakmatch man > leakmatch.1 && man ./leakmatch.1")]
+    Man,
 }
 
 /// How inputs are read (shared by build and match).

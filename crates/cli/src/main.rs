@@ -65,6 +65,8 @@ fn main() -> ExitCode {
         }
         Command::Gen(args) => commands::gen::run(&args, &printer),
         Command::Size(args) => commands::size::run(&args, &printer),
+        Command::Completions { shell } => commands::docs::completions(shell),
+        Command::Man => commands::docs::man(),
         Command::Demo { rows, keep } => commands::demo::run(rows, keep.as_deref(), &printer),
     };
     match result {

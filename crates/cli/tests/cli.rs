@@ -704,3 +704,32 @@ fn headerless_pipe_dump_counts_as_its_headed_csv() {
         truth["overlap"]["pair"]
     );
 }
+
+#[test]
+fn completions_and_man_page_cover_every_subcommand() {
+    let d = Dir::new();
+    let subcommands = [
+        "keygen", "build", "match", "inspect", "merge", "gen", "size", "demo",
+    ];
+    for shell in ["bash", "zsh", "fish", "elvish", "powershell"] {
+        let script = stdout(&d.cmd(&["completions", shell]).ok());
+        for sub in subcommands {
+            assert!(script.contains(sub), "{shell} completions lack {sub}");
+        }
+        assert!(script.contains("msisdn-col"), "{shell}");
+    }
+    d.cmd(&["completions", "tcsh"]).code(2);
+    let page = stdout(&d.cmd(&["man"]).ok());
+    assert!(
+        page.starts_with(".ie") || page.contains(".TH leakmatch"),
+        "{page}"
+    );
+    for sub in subcommands {
+        assert!(
+            page.contains(&format!(".SS \"leakmatch {sub}\"")),
+            "man page lacks {sub}"
+        );
+    }
+    assert!(page.contains("EXIT STATUS") && page.contains("key mismatch"));
+    assert!(page.contains("EXAMPLES"));
+}

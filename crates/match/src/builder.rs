@@ -1,20 +1,15 @@
 //! `build`: dumps → one keyed Bloom filter.
 //!
-//! Every chunk of every input gets a [`BuildSink`] that queues the record's tokens, hashes them
-//! [`BATCH`] at a time and queues them in its [`Inserter`] for the one shared filter (region
-//! locks, plain stores); finishing the chunk inserts what is still queued. OR commutes, so
-//! the filter's bytes do not depend on thread count or chunk order.
+//! Sizes the filter (given or estimated capacity), then reads every input into the sinks of
+//! one [`FilterBuilder`], which does the hashing and inserting and writes the header.
 
-use leakmatch_hashing::{
-    BlockedBloom, BloomParams, FillStats, Filter, FilterHeader, Inserter, Key, KindCounts,
-    TokenHasher, TokenKind, DEFAULT_FPR_PROBES,
-};
+use leakmatch_hashing::{FillStats, Filter, Key, DEFAULT_FPR_PROBES};
 use leakmatch_ingest::{
-    read_input, sample_text, Diagnostics, InputSource, InputStats, Progress, ReadOptions, Record,
-    RecordSink, NORMALIZATION_VERSION,
+    read_input, sample_text, Diagnostics, InputSource, InputStats, Progress, ReadOptions,
 };
 
-use crate::tokens::{KindSelection, TokenBatch, BATCH};
+use crate::filling::{Filled, FilterBuilder};
+use crate::tokens::KindSelection;
 use crate::{InputSummary, PipelineError};
 
 /// How to build a filter.
@@ -30,7 +25,7 @@ pub struct BuildOptions {
     pub fpr_probes: u64,
     /// Where the filter will be saved, if known: its bits are then built in place in a
     /// temporary file beside it, and saving there needs no copy (see
-    /// [`BlockedBloom::new_for_file`]). Dropped unsaved, the temporary is removed.
+    /// [`BlockedBloom::new_for_file`](leakmatch_hashing::BlockedBloom::new_for_file)). Dropped unsaved, the temporary is removed.
     pub output: Option<std::path::PathBuf>,
 }
 
@@ -69,6 +64,31 @@ pub struct BuildOutcome {
     pub timings: Vec<(String, std::time::Duration)>,
 }
 
+impl BuildOutcome {
+    /// The `leakmatch build --json` summary (schema `leakmatch.build.v1`) of this outcome,
+    /// saved as `output`. Counts and parameters only: no identifier, no key.
+    pub fn summary_json(&self, output: &std::path::Path) -> serde_json::Value {
+        let h = &self.filter.header;
+        serde_json::json!({
+            "schema": "leakmatch.build.v1",
+            "filter": output.display().to_string(),
+            "key_id": h.key_id().map(|k| k.to_string()),
+            "inputs": self.inputs,
+            "tokens_inserted": { "msisdn": h.counts.msisdn, "cnic": h.counts.cnic, "pair": h.counts.pair },
+            "capacity": self.capacity,
+            "capacity_estimated": self.capacity_estimated,
+            "filter_bytes": h.params.bytes(),
+            "blocks": h.params.blocks,
+            "k": h.params.k,
+            "target_fpr": h.target_fpr,
+            "measured_fpr": h.measured_fpr,
+            "implied_fpr": self.fill.implied_fpr,
+            "estimated_distinct_tokens": self.fill.estimated_distinct,
+            "warnings": self.warnings,
+        })
+    }
+}
+
 /// Builds one filter from all `inputs`, on the current rayon pool.
 pub fn build(
     key: &Key,
@@ -77,12 +97,6 @@ pub fn build(
     opts: &BuildOptions,
     progress: &dyn Progress,
 ) -> Result<BuildOutcome, PipelineError> {
-    if !(opts.target_fpr > 0.0 && opts.target_fpr < 1.0) {
-        return Err(PipelineError::Options(format!(
-            "--fpr must be between 0 and 1 (exclusive), got {}",
-            opts.target_fpr
-        )));
-    }
     let mut warnings = Vec::new();
     let mut timings = Vec::new();
     let mut phase = std::time::Instant::now();
@@ -99,32 +113,15 @@ pub fn build(
             (c, true)
         }
     };
-    let params = BloomParams::for_capacity(capacity, opts.target_fpr);
-    let bloom = match &opts.output {
-        Some(path) => BlockedBloom::new_for_file(params, path)?,
-        None => BlockedBloom::new(params)?,
-    };
-    let hasher = TokenHasher::new(key);
+    let filling = FilterBuilder::new(key, capacity, opts)?;
     lap("sizing".into());
 
     let mut summaries = Vec::with_capacity(inputs.len());
     let mut totals = InputStats::default();
-    let mut counts = KindCounts::default();
     let mut diagnostics = Vec::new();
     for input in inputs {
-        let sel = opts.kinds;
-        let outcome = read_input(
-            input,
-            read,
-            || BuildSink::new(&bloom, &hasher, sel),
-            progress,
-        )?;
+        let outcome = read_input(input, read, || filling.sink(), progress)?;
         // Each sink finished its chunk (see `RecordSink::finish`): everything is inserted.
-        for s in &outcome.sinks {
-            counts.msisdn += s.counts.msisdn;
-            counts.cnic += s.counts.cnic;
-            counts.pair += s.counts.pair;
-        }
         totals.merge(&outcome.stats);
         summaries.push(InputSummary::new(
             input.to_string(),
@@ -134,41 +131,12 @@ pub fn build(
         diagnostics.push((input.to_string(), outcome.diagnostics));
         lap(format!("read, hash, insert {input}"));
     }
-
-    let fill = bloom.fill_stats();
-    let distinct = fill.estimated_distinct;
-    if distinct > capacity as f64 * 1.05 {
-        warnings.push(format!(
-            "the filter holds about {distinct:.0} distinct tokens but was sized for {capacity}: its \
-             false-positive rate is above target; rebuild with --capacity {}",
-            (distinct * 1.2) as u64
-        ));
-    }
-    let implied = fill.implied_fpr;
-    if implied > opts.target_fpr * crate::MAX_FPR_RATIO {
-        warnings.push(format!(
-            "achieved false-positive rate {implied:.3e} is more than {}x the target {:.3e}: \
-             `match` refuses this filter unless given --accept-high-fpr",
-            crate::MAX_FPR_RATIO,
-            opts.target_fpr
-        ));
-    } else if implied > opts.target_fpr * 1.1 {
-        warnings.push(format!(
-            "achieved false-positive rate {implied:.3e} is above the target {:.3e}",
-            opts.target_fpr
-        ));
-    }
-    let mut header = FilterHeader::new(
-        key.id(),
-        NORMALIZATION_VERSION,
-        bloom.params(),
-        opts.target_fpr,
-    );
-    header.kinds = kind_set(opts.kinds);
-    header.counts = counts;
-    let mut filter = Filter { header, bloom };
-    // Seeded from the content, as `Filter::merge` does: merge(build(A), build(B)) == build(A, B).
-    filter.header.measured_fpr = filter.measure_fpr(opts.fpr_probes);
+    let Filled {
+        filter,
+        fill,
+        warnings: filled_warnings,
+    } = filling.finish();
+    warnings.extend(filled_warnings);
     lap("fill and FPR probes".into());
     Ok(BuildOutcome {
         filter,
@@ -181,10 +149,6 @@ pub fn build(
         warnings,
         timings,
     })
-}
-
-fn kind_set(sel: KindSelection) -> leakmatch_hashing::KindSet {
-    sel.kinds().into_iter().collect()
 }
 
 /// Estimates how many tokens `inputs` will produce, from their text sizes and the record
@@ -269,59 +233,6 @@ fn sql_tuples(sample: &[u8]) -> usize {
         })
         .count();
     continued + memchr::memmem::find_iter(sample, b"VALUES").count()
-}
-
-/// Queues one chunk's tokens and inserts them in batches.
-struct BuildSink<'a> {
-    inserter: Inserter<'a>,
-    hasher: &'a TokenHasher,
-    sel: KindSelection,
-    batch: TokenBatch,
-    counts: KindCounts,
-}
-
-impl<'a> BuildSink<'a> {
-    fn new(bloom: &'a BlockedBloom, hasher: &'a TokenHasher, sel: KindSelection) -> Self {
-        BuildSink {
-            inserter: bloom.inserter(),
-            hasher,
-            sel,
-            batch: TokenBatch::new(),
-            counts: KindCounts::default(),
-        }
-    }
-
-    fn flush(&mut self) {
-        if self.batch.len() == 0 {
-            return;
-        }
-        let (kinds, tokens, _) = self.batch.hash(self.hasher);
-        for k in kinds {
-            match k {
-                TokenKind::Msisdn => self.counts.msisdn += 1,
-                TokenKind::Cnic => self.counts.cnic += 1,
-                TokenKind::Pair => self.counts.pair += 1,
-            }
-        }
-        self.inserter.extend(tokens);
-        self.batch.clear();
-    }
-}
-
-impl RecordSink for BuildSink<'_> {
-    fn record(&mut self, record: &Record<'_>) {
-        self.batch
-            .push_record(self.sel, record.msisdns, record.cnics);
-        if self.batch.len() >= BATCH {
-            self.flush();
-        }
-    }
-
-    fn finish(&mut self) {
-        self.flush();
-        self.inserter.flush();
-        self.batch.release();
-    }
 }
 
 #[cfg(test)]

@@ -7,6 +7,8 @@
 //!   that can be shared without revealing the identifiers to anyone who lacks the key;
 //! - [`match_inputs`]: an operator tests its own subscriber base against that filter and gets a
 //!   [`MatchReport`] of counts — never anything from the dump — plus, if asked, its own matched rows;
+//! - [`FilterBuilder`]: the filter `build` fills, open to records from anywhere (in-memory
+//!   columns of the Python package): the same records and options give the same bytes;
 //! - [`estimate`]: false-positive correction of matched counts with a 95% interval.
 //!
 //! Both pipelines hash in batches (the SIMD path of [`TokenHasher::hash_many`](leakmatch_hashing::TokenHasher::hash_many))
@@ -38,6 +40,7 @@ mod counts;
 mod distinct;
 mod error;
 pub mod estimate;
+mod filling;
 pub mod hll;
 mod matcher;
 mod report;
@@ -47,6 +50,7 @@ pub use budget::Budget;
 pub use builder::{build, estimate_capacity, BuildOptions, BuildOutcome};
 pub use distinct::DistinctSet;
 pub use error::PipelineError;
+pub use filling::{Filled, FilterBuilder, FilterSink};
 pub use matcher::{
     match_inputs, MatchOptions, MatchOutcome, MatchedRows, DEFAULT_MATCH_MEMORY, MAX_FPR_RATIO,
 };

@@ -95,26 +95,12 @@ pub fn run(args: &BuildArgs, printer: &Printer) -> anyhow::Result<ExitCode> {
     })
 }
 
+/// The library's summary, plus what a key holder can recover (the CLI's cost model).
 fn json_summary(o: &BuildOutcome, args: &BuildArgs) -> serde_json::Value {
-    let h = &o.filter.header;
-    serde_json::json!({
-        "schema": "leakmatch.build.v1",
-        "filter": args.output.display().to_string(),
-        "key_id": h.key_id().map(|k| k.to_string()),
-        "inputs": o.inputs,
-        "tokens_inserted": { "msisdn": h.counts.msisdn, "cnic": h.counts.cnic, "pair": h.counts.pair },
-        "capacity": o.capacity,
-        "capacity_estimated": o.capacity_estimated,
-        "filter_bytes": h.params.bytes(),
-        "blocks": h.params.blocks,
-        "k": h.params.k,
-        "target_fpr": h.target_fpr,
-        "measured_fpr": h.measured_fpr,
-        "implied_fpr": o.fill.implied_fpr,
-        "estimated_distinct_tokens": o.fill.estimated_distinct,
-        "warnings": o.warnings,
-        "key_holder_can_recover": disclosure(args.kinds.parse().unwrap_or_default()),
-    })
+    let mut v = o.summary_json(&args.output);
+    v["key_holder_can_recover"] =
+        serde_json::json!(disclosure(args.kinds.parse().unwrap_or_default()));
+    v
 }
 
 /// What anyone holding the key can recover from a filter of these kinds, by enumeration

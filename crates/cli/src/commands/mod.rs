@@ -2,6 +2,7 @@
 
 pub mod build;
 pub mod demo;
+pub mod docs;
 pub mod gen;
 pub mod inspect;
 pub mod keygen;

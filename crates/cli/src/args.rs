@@ -9,7 +9,9 @@ Exit codes:
   0  success
   1  runtime or input error (unreadable input, bad data or warnings with --strict, I/O failure)
   2  usage error (bad flags or arguments)
-  3  key mismatch, or a corrupt, truncated or incompatible filter";
+  3  key mismatch, or a corrupt, truncated, forged or incompatible filter
+  130/143  interrupted (Ctrl-C / SIGTERM)
+  135  a memory-mapped file was truncated while in use: rerun with --no-mmap";
 
 /// Privacy-preserving matching of leaked telecom subscriber data.
 ///

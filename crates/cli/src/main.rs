@@ -1,12 +1,14 @@
 //! `leakmatch`: the command-line tool. Wires the library crates together and owns all printing.
 //!
 //! Exit codes: 0 success, 1 runtime or input error, 2 usage error, 3 key mismatch or a corrupt,
-//! truncated or incompatible filter. A closed stdout pipe is not an error.
+//! truncated, forged or incompatible filter; 130/143 after Ctrl-C/SIGTERM, 135 when a mapped
+//! file was truncated while in use (see `sigbus`). A closed stdout pipe is not an error.
 
 mod args;
 mod commands;
 mod interrupt;
 mod output;
+mod sigbus;
 mod summary;
 
 use std::process::ExitCode;
@@ -21,6 +23,7 @@ const EXIT_ARTIFACT: u8 = 3;
 
 fn main() -> ExitCode {
     interrupt::install();
+    sigbus::install();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {

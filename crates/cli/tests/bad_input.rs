@@ -350,7 +350,7 @@ fn header_without_identifier_column() {
     d.write("names.csv", "name,address,city\nA,House 1,Lahore\n");
     let err = fails_naming(&d, "names.csv", 1, "no identifier column");
     assert!(
-        err.contains("name, address, city") && err.contains("--msisdn-col"),
+        err.contains("3 columns") && err.contains("--msisdn-col"),
         "{err}"
     );
     only(&d, &["names.csv"]);
@@ -393,6 +393,28 @@ fn headerless_columns_chosen_by_content_or_refused() {
         "{err}"
     );
     assert!(!err.contains(M) && !err.contains("1234567-1"), "{err}");
+}
+
+/// Issue 17 item 5: the "no identifier column" error echoed the short fields of the first
+/// line, which may be data (a name, an address): now it echoes none of them.
+#[test]
+fn no_identifier_column_error_echoes_nothing_from_the_first_line() {
+    let d = setup();
+    d.write(
+        "people.csv",
+        "Ali Raza,House 12 Gulberg,Lahore,ali@example.pk\nSara,Flat 3,Karachi,s@x.pk\n",
+    );
+    let err = fails_naming(&d, "people.csv", 1, "no identifier column");
+    for field in [
+        "Ali Raza",
+        "House 12",
+        "Gulberg",
+        "Lahore",
+        "ali@example.pk",
+    ] {
+        assert!(!err.contains(field), "{field} echoed: {err}");
+    }
+    assert!(err.contains("4 columns"), "{err}");
 }
 
 #[test]
@@ -1282,4 +1304,104 @@ fn inspect_never_prints_control_characters_from_a_header() {
         util::stdout(&out)
     );
     no_controls(&d.cmd(&["inspect", "missing\x1b[2J.lmf"]).code(1));
+}
+
+// Issue 17, item 5: the smaller ones.
+
+/// Runs `run` and kills it after `secs`; returns its output (status None when killed).
+fn within(run: util::Run, secs: u64) -> Output {
+    let mut cmd = run.cmd;
+    let mut child = cmd
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(secs);
+    while child.try_wait().unwrap().is_none() {
+        if std::time::Instant::now() > deadline {
+            child.kill().unwrap();
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    child.wait_with_output().unwrap()
+}
+
+/// `--msisdn-col 1000000000000` used to hang; absurd column indexes are a usage error.
+#[test]
+fn absurd_column_index_is_a_usage_error() {
+    let d = setup();
+    d.write("d.csv", format!("{M},{C}\n"));
+    for col in ["1000000000000", "100001", "99999999999999999999999"] {
+        let out = within(
+            d.cmd(&[
+                "build",
+                "-k",
+                "k.key",
+                "-o",
+                "o.lmf",
+                "--msisdn-col",
+                col,
+                "d.csv",
+            ]),
+            20,
+        );
+        assert_eq!(out.status.code(), Some(2), "{col}: {}", stderr(&out));
+        assert!(stderr(&out).contains("too large"), "{}", stderr(&out));
+    }
+    only(&d, &["d.csv"]);
+}
+
+/// A key path that is a FIFO used to hang in `open`; it is refused at once.
+#[cfg(unix)]
+#[test]
+fn fifo_key_path_is_refused_at_once() {
+    let d = setup();
+    d.write("d.csv", format!("msisdn,cnic\n{M},{C}\n"));
+    let made = std::process::Command::new("mkfifo")
+        .arg(d.path("fifo.key"))
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let out = within(
+        d.cmd(&["build", "-k", "fifo.key", "-o", "o.lmf", "d.csv"]),
+        20,
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("not a regular file"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+/// A mapped file truncated while in use raises SIGBUS: the process says so and names
+/// `--no-mmap` as the fix (exit 135) instead of dying with "Bus error".
+#[cfg(unix)]
+#[test]
+fn sigbus_from_a_mapped_file_names_no_mmap_as_the_fix() {
+    let d = setup();
+    built_filter(&d, 20, &[]);
+    // `match` reading standard input from a pipe we hold open: it runs until told.
+    let mut run = d.cmd(&["match", "-k", "k.key", "-f", "f.lmf", "-"]);
+    let child = run
+        .cmd
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    let killed = std::process::Command::new("kill")
+        .args(["-BUS", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let out = child.wait_with_output().unwrap();
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(135), "{err}");
+    assert!(
+        err.contains("--no-mmap") && err.contains("truncated"),
+        "{err}"
+    );
 }

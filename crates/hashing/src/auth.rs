@@ -20,8 +20,6 @@ use std::fmt;
 use std::io::Read;
 use std::path::Path;
 
-use zeroize::Zeroizing;
-
 use crate::error::FilterError;
 use crate::Key;
 
@@ -71,8 +69,8 @@ pub fn file_digest(path: &Path) -> Result<FileDigest, FilterError> {
 
 /// The shared-key tag of a file whose integrity hash is `integrity`.
 pub(crate) fn tag(key: &Key, integrity: &blake3::Hash) -> blake3::Hash {
-    let mac_key = Zeroizing::new(blake3::derive_key(MAC_KEY_CONTEXT, key.secret()));
-    blake3::keyed_hash(&mac_key, integrity.as_bytes())
+    let mac_key = crate::wipe::derive_key(MAC_KEY_CONTEXT, key.secret());
+    crate::wipe::keyed_hash(&mac_key, integrity.as_bytes())
 }
 
 /// The trailer for a body hashed so far by `hasher`, and the file digest with it appended.

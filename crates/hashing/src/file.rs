@@ -545,7 +545,9 @@ fn map_verified(
     if map[..HEADER_LEN] != header.encode()?[..] {
         return Err(FilterError::Corrupt {
             path: path.into(),
-            reason: "the file changed while being read".into(),
+            reason: "the file changed while being read (for a file that may change while in \
+                     use, use --no-mmap)"
+                .into(),
         });
     }
     let (integrity, tag, digest) = check_trailer(hasher, &map[body..], path, header)?;
@@ -553,7 +555,9 @@ fn map_verified(
     if now != expected {
         return Err(FilterError::Corrupt {
             path: path.into(),
-            reason: "the file changed size while being read".into(),
+            reason: "the file changed size while being read (for a file that may change while \
+                     in use, use --no-mmap)"
+                .into(),
         });
     }
     // SAFETY: as above.

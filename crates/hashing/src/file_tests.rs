@@ -476,3 +476,36 @@ fn header_counts_inconsistent_with_bits_are_refused() {
     let e = Filter::load(&p, &key()).unwrap_err();
     assert!(matches!(e, FilterError::Corrupt { .. }), "{e}");
 }
+
+/// Issue 17 item 5, the documented behaviour of a filter file rewritten in place while in use:
+/// a mapped filter may show the new bits of pages it has not touched (Linux: it does), which
+/// is why the docs and the SIGBUS message say `--no-mmap`; a loaded one never changes.
+#[cfg(target_os = "linux")]
+#[test]
+fn filter_rewritten_in_place_reaches_a_mapped_filter_but_not_a_loaded_one() {
+    use std::os::unix::fs::FileExt;
+    let (_dir, path, bytes) = saved(5000);
+    let mut mapped = Filter::map(&path, &key()).unwrap();
+    let loaded = Filter::load(&path, &key()).unwrap();
+    let original = bytes[4096..bytes.len() - 64].to_vec();
+    // Rewrite the whole bit array in place (same size, no rename), as a sync tool might.
+    let file = std::fs::OpenOptions::new().write(true).open(&path).unwrap();
+    file.write_all_at(&vec![0xff; original.len()], 4096)
+        .unwrap();
+    drop(file);
+    assert_eq!(
+        loaded.bloom.try_clone().unwrap().as_bytes(),
+        &original[..],
+        "a loaded filter is a verified copy"
+    );
+    assert_ne!(
+        mapped.bloom.as_bytes(),
+        &original[..],
+        "a mapped filter shows the change"
+    );
+    // Opened again, the change is caught.
+    assert!(matches!(
+        Filter::map(&path, &key()),
+        Err(FilterError::ChecksumMismatch { .. })
+    ));
+}

@@ -58,7 +58,7 @@ impl Key {
 
     /// The public identifier of this key.
     pub fn id(&self) -> KeyId {
-        let derived = Zeroizing::new(blake3::derive_key(KEY_ID_CONTEXT, &self.bytes));
+        let derived = crate::wipe::derive_key(KEY_ID_CONTEXT, &self.bytes);
         let mut id = [0u8; 8];
         id.copy_from_slice(&derived[..8]);
         KeyId(id)
@@ -196,7 +196,16 @@ pub fn read_key_file(path: &Path, allow_insecure_permissions: bool) -> Result<Ke
         path: path.to_path_buf(),
         reason,
     };
-    let file = std::fs::File::open(path).map_err(io_err)?;
+    // A FIFO (or a device) would block the open or the read forever: refuse anything but a
+    // regular file before opening, and open without blocking in case it is swapped meanwhile.
+    if std::fs::metadata(path).is_ok_and(|m| !m.is_file()) {
+        return Err(malformed("not a regular file"));
+    }
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::custom_flags(&mut options, libc::O_NONBLOCK);
+    let file = options.open(path).map_err(io_err)?;
     // Check the opened file, not the path, so a swapped file cannot slip past the check.
     let meta = file.metadata().map_err(io_err)?;
     #[cfg(unix)]
@@ -305,6 +314,38 @@ mod tests {
         assert!(matches!(err, KeyError::Exists { .. }), "{err}");
         assert_eq!(read_key_file(&path, false).unwrap().id(), key.id());
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    /// Issue 17 item 5: a key path that is a FIFO used to hang (open blocks until a writer
+    /// comes); now it is refused at once.
+    #[cfg(unix)]
+    #[test]
+    fn fifo_key_path_is_refused_instead_of_hanging() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("k.fifo");
+        let c = std::ffi::CString::new(path.to_str().unwrap()).unwrap();
+        // SAFETY: mkfifo reads a NUL-terminated path we own.
+        assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+        let (tx, rx) = std::sync::mpsc::channel();
+        let p = path.clone();
+        std::thread::spawn(move || {
+            let _ = tx.send(
+                read_key_file(&p, false)
+                    .map(|_| ())
+                    .map_err(|e| e.to_string()),
+            );
+        });
+        let got = rx.recv_timeout(std::time::Duration::from_secs(10));
+        match got {
+            Ok(Err(msg)) => assert!(msg.contains("not a regular file"), "{msg}"),
+            other => {
+                // Unblock a hung open so the test process can exit.
+                let _ = std::fs::OpenOptions::new().write(true).open(&path);
+                panic!("a FIFO key path was not refused: {other:?}");
+            }
+        }
+        let dev = read_key_file(Path::new("/dev/zero"), true).unwrap_err();
+        assert!(dev.to_string().contains("not a regular file"), "{dev}");
     }
 
     #[cfg(unix)]

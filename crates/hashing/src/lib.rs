@@ -85,6 +85,7 @@ pub mod key;
 mod merge;
 mod params;
 pub mod token;
+mod wipe;
 
 pub use atomic::AtomicFile;
 pub use auth::{file_digest, FileDigest};

@@ -20,16 +20,17 @@ pub enum IngestError {
         /// The input, as given.
         input: String,
     },
-    /// The CSV header names no MSISDN or CNIC column.
+    /// The CSV header names no MSISDN or CNIC column. Its fields are not shown: the first
+    /// line may well be data (a name, an address), so only their count is.
     #[error(
-        "{input}: no identifier column found in the header (columns: {}); {hint}",
-        headers.join(", ")
+        "{input}: no identifier column found in the first line ({columns} columns; their \
+         contents are not shown, as they may be data); {hint}"
     )]
     NoIdentifierColumn {
         /// The input, as given.
         input: String,
-        /// Header names seen (a name that looks like data is shown as `<data?>`).
-        headers: Vec<String>,
+        /// Fields in the first line.
+        columns: usize,
         /// What the user can do.
         hint: String,
     },

@@ -55,6 +55,7 @@ pub use error::IngestError;
 pub use normalize::{Cnic, Msisdn, Operator, Province, RegisteredGender, RejectReason};
 pub use options::{
     ColumnRef, Format, InputSource, ParseOptionError, ReadOptions, DEFAULT_CHUNK_SIZE,
+    MAX_COLUMN_INDEX,
 };
 pub use outcome::{
     ColumnsUsed, Diagnostics, NoProgress, Progress, ReadOutcome, Skip, SkipReason, MAX_SKIPS_KEPT,

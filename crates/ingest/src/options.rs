@@ -75,9 +75,14 @@ pub enum ColumnRef {
     Index(usize),
 }
 
+/// The largest column position accepted: far beyond any real dump's width, and small enough
+/// that choosing columns by position stays cheap (an absurd index used to hang).
+pub const MAX_COLUMN_INDEX: usize = 100_000;
+
 impl FromStr for ColumnRef {
     type Err = ParseOptionError;
-    /// All digits → [`ColumnRef::Index`] (1-based, `0` is an error); anything else → a name.
+    /// All digits → [`ColumnRef::Index`] (1-based; `0` and more than [`MAX_COLUMN_INDEX`] are
+    /// errors); anything else → a name.
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let t = s.trim();
         if t.is_empty() {
@@ -88,8 +93,10 @@ impl FromStr for ColumnRef {
                 Ok(0) => Err(ParseOptionError(
                     "column indices are 1-based (like cut -f): 0 is not a column".into(),
                 )),
-                Ok(n) => Ok(ColumnRef::Index(n)),
-                Err(_) => Err(ParseOptionError(format!("column index {t} is too large"))),
+                Ok(n) if n <= MAX_COLUMN_INDEX => Ok(ColumnRef::Index(n)),
+                _ => Err(ParseOptionError(format!(
+                    "column index {t} is too large (at most {MAX_COLUMN_INDEX})"
+                ))),
             };
         }
         Ok(ColumnRef::Name(t.to_string()))

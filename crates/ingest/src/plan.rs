@@ -240,7 +240,7 @@ pub(crate) fn prepare(
                     };
                     return Err(IngestError::NoIdentifierColumn {
                         input: input.to_string(),
-                        headers: headers(),
+                        columns: fields.len(),
                         hint: hint.to_string(),
                     });
                 }
@@ -358,7 +358,9 @@ mod tests {
         )
         .unwrap_err()
         .to_string();
-        assert!(err.contains("in.csv") && err.contains("<data?>") && err.contains("--format scan"));
+        assert!(
+            err.contains("in.csv") && err.contains("2 columns") && err.contains("--format scan")
+        );
         assert!(!err.contains("04235761234"), "{err}");
     }
 

@@ -17,6 +17,7 @@
 //! identifiers always have equal keys, so sets built under one [`Keyer`] can be intersected.
 
 use leakmatch_ingest::{Cnic, Msisdn, Operator, Province, RegisteredGender};
+use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 
 use crate::SizingError;
 
@@ -27,7 +28,9 @@ const MASK: u64 = (1 << ID_BITS) - 1;
 /// CNIC categories: province index × 2 + (0 male, 1 female).
 pub(crate) const CNIC_CATEGORIES: usize = Province::COUNT * 2;
 
-/// A fresh keyed bijection of the 44-bit integers (see the module docs).
+/// A fresh keyed bijection of the 44-bit integers (see the module docs); its key is wiped
+/// when it is dropped.
+#[derive(Zeroize, ZeroizeOnDrop)]
 pub(crate) struct Keyer {
     xor: [u64; 2],
     add: u64,
@@ -37,16 +40,15 @@ pub(crate) struct Keyer {
 impl Keyer {
     /// A keyer under a fresh random key from the operating system.
     pub(crate) fn generate() -> Result<Keyer, SizingError> {
-        let mut seed = [0u8; 48];
-        getrandom::fill(&mut seed).map_err(|e| SizingError::Random(e.to_string()))?;
-        let mut words = [0u64; 6];
+        let mut seed = Zeroizing::new([0u8; 48]);
+        getrandom::fill(&mut seed[..]).map_err(|e| SizingError::Random(e.to_string()))?;
+        let mut words = Zeroizing::new([0u64; 6]);
         for (w, bytes) in words.iter_mut().zip(seed.chunks_exact(8)) {
-            let mut b = [0u8; 8];
+            let mut b = Zeroizing::new([0u8; 8]);
             b.copy_from_slice(bytes);
-            *w = u64::from_le_bytes(b);
+            *w = u64::from_le_bytes(*b);
         }
-        seed.fill(0);
-        Ok(Keyer::from_words(words))
+        Ok(Keyer::from_words(*words))
     }
 
     /// A keyer from six given words (tests; the multipliers are forced odd).
@@ -126,6 +128,18 @@ pub(crate) fn cnic_category_of(category: usize) -> Option<(Province, RegisteredG
 
 #[cfg(test)]
 mod tests {
+
+    /// Issue 17 item 5: the sizing key is wiped when its keyer is dropped.
+    #[test]
+    fn keyer_key_is_wiped() {
+        fn wiped_on_drop<T: zeroize::ZeroizeOnDrop>() {}
+        wiped_on_drop::<Keyer>();
+        let mut k = Keyer::generate().unwrap();
+        assert_ne!(k.mix(1), 1);
+        k.zeroize();
+        assert_eq!((k.xor, k.add, k.mul), ([0; 2], 0, [0; 3]));
+    }
+
     use super::*;
     use proptest::prelude::*;
 

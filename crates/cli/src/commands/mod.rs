@@ -35,7 +35,8 @@ pub fn read_options(args: &InputArgs) -> anyhow::Result<ReadOptions> {
     let cols = |v: &[String]| -> anyhow::Result<Vec<ColumnRef>> {
         v.iter()
             .map(|c| {
-                ColumnRef::from_str(c).map_err(|_| UsageError(format!("bad column '{c}'")).into())
+                ColumnRef::from_str(c)
+                    .map_err(|e| UsageError(format!("bad column '{c}': {e}")).into())
             })
             .collect()
     };

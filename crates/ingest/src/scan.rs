@@ -353,8 +353,10 @@ mod tests {
         struct Ids(Vec<String>, Vec<String>);
         impl RecordSink for Ids {
             fn record(&mut self, r: &crate::Record<'_>) {
-                self.0.extend(r.msisdns.iter().map(|m| m.as_str().to_string()));
-                self.1.extend(r.cnics.iter().map(|c| c.as_str().to_string()));
+                self.0
+                    .extend(r.msisdns.iter().map(|m| m.as_str().to_string()));
+                self.1
+                    .extend(r.cnics.iter().map(|c| c.as_str().to_string()));
             }
         }
         let line = b"7|Ali|923001234567.0|3520212345671.0|+92 (0) 300 1234568|+92 0300 1234569|\

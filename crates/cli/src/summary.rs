@@ -15,6 +15,9 @@ pub fn report_diagnostics(printer: &Printer, diags: &[(String, Diagnostics)]) ->
     let mut total = 0;
     for (input, d) in diags {
         total += d.skipped_total + d.warnings.len() as u64;
+        if let Some(choice) = &d.columns_by_content {
+            printer.info(format!("{input}: {choice}"));
+        }
         for w in &d.warnings {
             printer.warn(format!("{input}: {w}"));
         }

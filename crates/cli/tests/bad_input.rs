@@ -354,13 +354,45 @@ fn header_without_identifier_column() {
         "{err}"
     );
     only(&d, &["names.csv"]);
-    // A headerless file whose first row is data: the data is never echoed.
-    d.write("headless.csv", format!("A,{M},{C}\nB,{M2},\n"));
+    // A headerless file whose first row is data and holds no identifier: the data is never
+    // echoed.
+    d.write("headless.csv", "A,04235761234,4410\nB,04235761235,\n");
     let err = fails_naming(&d, "headless.csv", 1, "looks like data");
     assert!(
-        !err.contains(M) && !err.contains("3001234567") && !err.contains(C),
+        !err.contains("04235761234") && !err.contains("4235761234"),
         "{err}"
     );
+}
+
+/// A headerless file is read by content: the columns chosen are named by position and share on
+/// stderr; an ambiguous one is refused listing the candidates, never a value.
+#[test]
+fn headerless_columns_chosen_by_content_or_refused() {
+    let d = setup();
+    d.write("headless.csv", format!("A,{M},{C}\nB,{M2},\n"));
+    let out = build(&d, "headless.csv", &[], 0);
+    let err = stderr(&out);
+    assert!(
+        err.contains("no header") && err.contains("#2 msisdn (100.0% of 2 values)"),
+        "{err}"
+    );
+    assert!(err.contains("#3 cnic (100.0% of 1 values)"), "{err}");
+    assert!(
+        !err.contains(M) && !err.contains(M2) && !err.contains("1234567-1"),
+        "{err}"
+    );
+    let mut text = String::new();
+    for i in 0..30 {
+        let v = if i % 3 == 0 { M } else { "call later" };
+        text += &format!("{i}|{v}|{C}\n");
+    }
+    d.write("amb.txt", text);
+    let err = fails_naming(&d, "amb.txt", 1, "ambiguous");
+    assert!(
+        err.contains("#2 msisdn (33.3% of 30 values)") && err.contains("--msisdn-col"),
+        "{err}"
+    );
+    assert!(!err.contains(M) && !err.contains("1234567-1"), "{err}");
 }
 
 /// Issue 17 item 5: the "no identifier column" error echoed the short fields of the first

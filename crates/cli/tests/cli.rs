@@ -644,6 +644,67 @@ fn matches_out_keeps_the_readers_delimiter() {
     );
 }
 
+/// `size`, `build` and `match` count a dump the same as headed CSV and as headerless pipe text
+/// (its columns chosen by content): every rendering the generator knows, same seed.
+#[test]
+fn headerless_pipe_dump_counts_as_its_headed_csv() {
+    let d = Dir::new();
+    d.key("k.key");
+    let (csv, base, truth) = gen(&d, 3000, "csv");
+    let (pipe, _, _) = gen(&d, 3000, "pipe");
+    let text = std::fs::read(&pipe).unwrap();
+    let first = text.iter().position(|&b| b == b'\n').unwrap();
+    let headerless = d.write("dump-nohdr.txt", &text[first + 1..]);
+    let inputs = [csv.as_path(), headerless.as_path()];
+
+    let size = |p: &std::path::Path| {
+        let out = d.cmd(&["size", "--json"]).arg(p).ok();
+        let mut v = json(&out)["inputs"][0].clone();
+        for k in ["name", "format", "bytes"] {
+            v.as_object_mut().unwrap().remove(k);
+        }
+        (v, stderr(&out))
+    };
+    let (a, _) = size(&csv);
+    let (b, note) = size(&headerless);
+    assert_eq!(a, b);
+    assert_eq!(a["records"], truth["dump"]["rows"]);
+    assert!(
+        note.contains("no header") && note.contains("msisdn (") && note.contains("cnic ("),
+        "{note}"
+    );
+
+    build(&d, "k.key", "base.lmf", &[&base], &[]);
+    let mut reports = Vec::new();
+    for (i, dump) in inputs.iter().enumerate() {
+        let f = format!("f{i}.lmf");
+        let mut b = build(&d, "k.key", &f, &[dump], &[]);
+        let input = b["inputs"][0].as_object_mut().unwrap();
+        for k in ["name", "format", "bytes"] {
+            input.remove(k);
+        }
+        let r = match_json(&d, "k.key", &f, &base);
+        // The dump as the matched input, against a filter of the base.
+        let own = match_json(&d, "k.key", "base.lmf", dump);
+        let mut own_inputs = own["inputs"].clone();
+        for k in ["name", "format", "bytes"] {
+            own_inputs[0].as_object_mut().unwrap().remove(k);
+        }
+        reports.push((
+            b["inputs"].clone(),
+            b["tokens_inserted"].clone(),
+            r["kinds"].clone(),
+            own["kinds"].clone(),
+            own_inputs,
+        ));
+    }
+    assert_eq!(reports[0], reports[1]);
+    assert_eq!(
+        reports[0].2["pair"]["distinct_matched"],
+        truth["overlap"]["pair"]
+    );
+}
+
 #[test]
 fn completions_and_man_page_cover_every_subcommand() {
     let d = Dir::new();

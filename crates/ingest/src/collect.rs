@@ -113,6 +113,7 @@ impl<S> Collector<S> {
                 }
             ));
         }
+        self.diagnostics.columns_by_content = prepared.by_content;
         let delimiter = match &prepared.plan {
             Plan::Csv(p) => Some(p.delim),
             _ => None,

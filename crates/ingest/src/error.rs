@@ -34,6 +34,23 @@ pub enum IngestError {
         /// What the user can do.
         hint: String,
     },
+    /// No header names an identifier column and the columns' contents do not clearly say which
+    /// are (see [`ContentChoice`](crate::ContentChoice)): the candidates, by position and share.
+    #[error(
+        "{input}: no header names an identifier column, and by content the choice is ambiguous \
+         in the first {sampled} records (candidates: {}); choose with --msisdn-col N / \
+         --cnic-col N (1-based), or use --format scan",
+        candidates.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")
+    )]
+    AmbiguousColumns {
+        /// The input, as given.
+        input: String,
+        /// Records sampled.
+        sampled: u32,
+        /// Columns neither clearly identifiers nor clearly not, and the clear ones, highest
+        /// share first.
+        candidates: Vec<crate::ColumnScore>,
+    },
     /// A `--msisdn-col`/`--cnic-col` name that the header does not have, or an unusable index.
     #[error("{input}: {message} (columns: {})", headers.join(", "))]
     BadColumn {

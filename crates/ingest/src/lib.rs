@@ -27,6 +27,7 @@ mod chunk;
 mod collect;
 mod columns;
 mod container;
+mod content;
 mod csv;
 mod emit;
 mod error;
@@ -49,6 +50,7 @@ mod structural;
 mod swar;
 mod synth;
 
+pub use content::{ColumnScore, ContentChoice, IdKind};
 pub use error::IngestError;
 pub use normalize::{Cnic, Msisdn, Operator, Province, RegisteredGender, RejectReason};
 pub use options::{

@@ -77,9 +77,12 @@ pub struct Skip {
 /// Maximum number of [`Skip`]s kept in [`Diagnostics::skipped`].
 pub const MAX_SKIPS_KEPT: usize = 100;
 
-/// Problems that did not stop the read.
+/// Problems that did not stop the read, and how columns were chosen when no header named them.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Diagnostics {
+    /// The columns auto mode chose by content (positions and shares, never values), when no
+    /// header name selected an identifier column.
+    pub columns_by_content: Option<crate::ContentChoice>,
     /// The first [`MAX_SKIPS_KEPT`] skipped records, in input order.
     pub skipped: Vec<Skip>,
     /// All skipped records (equals `stats.skipped_records`).

@@ -10,14 +10,18 @@
 //! index** and one of those fields of the first record holds an ASCII digit; then the input is
 //! taken as headerless and the first record is data. With a header, a kind whose columns the user
 //! did not give is chosen from the header names ([`crate::columns`]); without one, only the given
-//! indices are used. A header that selects nothing is an error
-//! ([`IngestError::NoIdentifierColumn`]).
+//! indices are used. When the user gave no column and no name of the first record selects one,
+//! the columns are chosen by content ([`crate::content`]: the first record is then a header only
+//! if it holds no data); when that finds nothing it is an error
+//! ([`IngestError::NoIdentifierColumn`]), when it is ambiguous too
+//! ([`IngestError::AmbiguousColumns`]).
 
 use std::ops::Range;
 use std::path::Path;
 
 use crate::chunk::find_record_end;
 use crate::columns::{choose, display_name, looks_like_data, missing_names};
+use crate::content::{choose_by_content, ContentChoice, IdKind, NoChoice};
 use crate::csv::{detect_delimiter, split_record, CsvPlan};
 use crate::emit::{ChunkReport, Emitter, Event, EventKind, KIND_CNIC, KIND_MSISDN};
 use crate::jsonl::KeyKinds;
@@ -48,6 +52,8 @@ pub(crate) struct Prepared {
     pub data_start: usize,
     pub header: Option<Vec<u8>>,
     pub columns: ColumnsUsed,
+    /// Columns chosen by content (no header name selected one).
+    pub by_content: Option<ContentChoice>,
 }
 
 /// Resolves [`Format::Auto`] from the file name and the first bytes (after a BOM).
@@ -127,6 +133,7 @@ pub(crate) fn prepare(
         data_start: 0,
         header: None,
         columns: ColumnsUsed::default(),
+        by_content: None,
     };
     match format {
         Format::Auto | Format::Scan => {
@@ -196,10 +203,53 @@ pub(crate) fn prepare(
                     &opts.msisdn_cols,
                     &opts.cnic_cols,
                 );
+                if chosen.kinds.is_empty() && !given {
+                    let window = &head[..head.len().min(DETECT_BYTES)];
+                    let complete = head.len() <= DETECT_BYTES;
+                    match choose_by_content(window, complete, delim) {
+                        Ok(choice) => {
+                            let mut kinds = vec![0u8; choice.chosen.last().map_or(0, |c| c.index)];
+                            let mut used = ColumnsUsed {
+                                header: choice.header,
+                                ..ColumnsUsed::default()
+                            };
+                            for c in &choice.chosen {
+                                let (bit, names) = match c.kind {
+                                    IdKind::Msisdn => (KIND_MSISDN, &mut used.msisdn),
+                                    IdKind::Cnic => (KIND_CNIC, &mut used.cnic),
+                                };
+                                kinds[c.index - 1] |= bit;
+                                names.push(format!("#{}", c.index));
+                            }
+                            if choice.header {
+                                let raw = &head[..end];
+                                prepared.header =
+                                    Some(raw.strip_suffix(b"\r").unwrap_or(raw).to_vec());
+                                prepared.data_start = (end + 1).min(head.len());
+                            }
+                            prepared.columns = used;
+                            prepared.plan = Plan::Csv(CsvPlan { delim, kinds });
+                            prepared.by_content = Some(choice);
+                            return Ok(prepared);
+                        }
+                        Err(NoChoice::Ambiguous {
+                            sampled,
+                            candidates,
+                        }) => {
+                            return Err(IngestError::AmbiguousColumns {
+                                input: input.to_string(),
+                                sampled,
+                                candidates,
+                            })
+                        }
+                        Err(NoChoice::Nothing { .. }) => {}
+                    }
+                }
                 if chosen.kinds.is_empty() {
                     let hint = if fields.iter().any(|f| looks_like_data(f)) {
-                        "the first line looks like data, not a header: choose columns by \
-                         position with --msisdn-col N / --cnic-col N (1-based), or use --format scan"
+                        "the first line looks like data, not a header, and no column's values \
+                         normalize as MSISDNs or CNICs: choose columns by position with \
+                         --msisdn-col N / --cnic-col N (1-based), or use --format scan"
                     } else {
                         "choose columns with --msisdn-col / --cnic-col, or use --format scan"
                     };
@@ -441,7 +491,7 @@ mod tests {
         let err = prepare(
             "in.csv",
             Format::Csv,
-            b"a,03001234567\n",
+            b"a,04235761234\n",
             0,
             &ReadOptions::default(),
         )
@@ -450,6 +500,47 @@ mod tests {
         assert!(
             err.contains("in.csv") && err.contains("2 columns") && err.contains("--format scan")
         );
+        assert!(!err.contains("04235761234"), "{err}");
+    }
+
+    #[test]
+    fn headerless_csv_columns_chosen_by_content() {
+        let opts = ReadOptions::default();
+        let p = prepare("t", Format::Csv, b"Ali|03001234567|x\n", &opts).unwrap();
+        assert!(p.header.is_none());
+        assert_eq!(p.data_start, 0);
+        assert_eq!(p.columns.msisdn, vec!["#2"]);
+        assert!(!p.columns.header);
+        let choice = p.by_content.unwrap();
+        assert_eq!((choice.sampled, choice.chosen.len()), (1, 1));
+        // Meaningless names: the first line is a header, the columns come from the rest.
+        let text = b"col1,col2\n3520212345671,Ali\n";
+        let p = prepare("t", Format::Csv, text, &opts).unwrap();
+        assert_eq!(p.header.as_deref(), Some(&b"col1,col2"[..]));
+        assert_eq!(p.data_start, 10);
+        assert_eq!(p.columns.cnic, vec!["#1"]);
+        // Named columns are never overridden by content.
+        let p = prepare("t", Format::Csv, b"mobile,x\n1,03001234567\n", &opts).unwrap();
+        assert_eq!(p.columns.msisdn, vec!["mobile"]);
+        assert!(p.by_content.is_none());
+    }
+
+    #[test]
+    fn ambiguous_content_is_refused_listing_positions_only() {
+        let mut text = String::new();
+        for i in 0..30 {
+            let v = if i % 3 == 0 { "03001234567" } else { "later" };
+            text += &format!("{i},{v}\n");
+        }
+        let err = prepare(
+            "in.txt",
+            Format::Csv,
+            text.as_bytes(),
+            &ReadOptions::default(),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("#2 msisdn (33.3% of 30 values)"), "{err}");
         assert!(!err.contains("03001234567"), "{err}");
     }
 }

@@ -7,8 +7,9 @@
 //! group; a spaced CNIC's check digit also joins): `+92 300 1234567` and `35202 1234567 1` are one run each, while `03001234567
 //! 3520212345671` and `age 34 0300 1234567` give two. A run that got over 14 digits by joining
 //! groups is retried without its first group. The run ends at its last digit. Classification by digit
-//! count: fewer than 10 → ignored (ages, dates, amounts); 13 → CNIC candidate; 10–12 or 14 →
-//! MSISDN candidate; 15 or more (IMSI, IMEI, card numbers) → ignored, never an identifier.
+//! count (an Excel fraction at the end, `.0`, not counted): fewer than 10 → ignored (ages, dates,
+//! amounts); 13 → CNIC candidate, unless the run starts with `+`; 10–12, 14, or 13 after a `+`
+//! → MSISDN candidate; 15 or more (IMSI, IMEI, card numbers) → ignored, never an identifier.
 //! Candidates go to the normalizer, which decides validity and counts rejections.
 //!
 //! # Fast path
@@ -217,14 +218,47 @@ fn emit_runs<S: RecordSink>(text: &[u8], em: &mut Emitter<'_, S>) {
     runs(text, |run, digits| emit_run(run, digits as u32, em));
 }
 
-/// Hands a run with `digits` digits to the normalizer if it is a candidate: 13 digits as a CNIC,
-/// 10–12 or 14 as an MSISDN.
+/// Hands a run with `digits` digits to the normalizer if it is a candidate. An Excel decimal
+/// fraction at its end (`.0`, `.00`, or another one or two digits after the run's only `.`,
+/// which the normalizer drops or rejects as junk) does not count. Then 13 digits are a CNIC
+/// unless the run starts with `+` (a CNIC never has one: `+92 (0) 300 1234567`,
+/// `+92 0300 1234567` are numbers); 10–14 are an MSISDN.
 #[inline]
 fn emit_run<S: RecordSink>(run: &[u8], digits: u32, em: &mut Emitter<'_, S>) {
+    let tail = &run[run.len().saturating_sub(5)..];
+    let digits = if tail.contains(&b'.') {
+        digits - fraction_digits(run)
+    } else {
+        digits
+    };
     match digits {
-        13 => em.cnic_run(run),
-        10..=12 | 14 => em.msisdn_run(run),
+        13 if run.first() != Some(&b'+') => em.cnic_run(run),
+        10..=14 => em.msisdn_run(run),
         _ => {}
+    }
+}
+
+/// Digits of a decimal fraction ending `run`: one or two digits (any script) after a `.` that
+/// is the run's only one, as the normalizer's Excel-suffix rule reads it; 0 otherwise.
+#[cold]
+#[inline(never)]
+fn fraction_digits(run: &[u8]) -> u32 {
+    let mut i = run.len();
+    let mut n = 0;
+    while n < 3 && i > 0 {
+        if run[i - 1].is_ascii_digit() {
+            i -= 1;
+        } else if i >= 2 && wide_digit(run, i - 2) {
+            i -= 2;
+        } else {
+            break;
+        }
+        n += 1;
+    }
+    let dot = i.checked_sub(1).filter(|&d| run[d] == b'.');
+    match dot {
+        Some(d) if (1..=2).contains(&n) && !run[..d].contains(&b'.') => n,
+        _ => 0,
     }
 }
 
@@ -233,8 +267,8 @@ fn emit_run<S: RecordSink>(run: &[u8], digits: u32, em: &mut Emitter<'_, S>) {
 #[inline(always)]
 fn emit_plain<S: RecordSink>(packed: u128, digits: u32, plus: bool, em: &mut Emitter<'_, S>) {
     match digits {
-        13 => em.cnic_digits(packed, plus),
-        10..=12 | 14 => em.msisdn_digits(packed, digits, plus),
+        13 if !plus => em.cnic_digits(packed, plus),
+        10..=14 => em.msisdn_digits(packed, digits, plus),
         _ => {}
     }
 }
@@ -297,5 +331,60 @@ mod tests {
         // Urdu digits ۰۳۰۰۱۲۳۴۵۶۷ (11 digits).
         assert_eq!(all("فون ۰۳۰۰۱۲۳۴۵۶۷").len(), 1);
         assert_eq!(all("\u{d9}"), vec![]);
+    }
+
+    #[test]
+    fn excel_fractions_do_not_count_as_digits() {
+        assert_eq!(fraction_digits(b"923001234567.0"), 1);
+        assert_eq!(fraction_digits(b"3520212345671.00"), 2);
+        assert_eq!(fraction_digits("۹۲۳۰۰۱۲۳۴۵۶۷.۰".as_bytes()), 1);
+        assert_eq!(fraction_digits(b"300.123.4567"), 0);
+        assert_eq!(fraction_digits(b"3001234.000"), 0);
+        assert_eq!(fraction_digits(b"0300.1234567.5"), 0);
+        assert_eq!(fraction_digits(b"03001234567"), 0);
+    }
+
+    /// Regression: in free text, renderings column mode accepts were once counted as the other
+    /// kind (`923001234567.0` as a 13-digit CNIC, `+92 (0) 300 1234567` too) and lost.
+    #[test]
+    fn renderings_once_lost_in_scan_mode_are_found() {
+        use crate::emit::Emitter;
+        #[derive(Default)]
+        struct Ids(Vec<String>, Vec<String>);
+        impl RecordSink for Ids {
+            fn record(&mut self, r: &crate::Record<'_>) {
+                self.0
+                    .extend(r.msisdns.iter().map(|m| m.as_str().to_string()));
+                self.1
+                    .extend(r.cnics.iter().map(|c| c.as_str().to_string()));
+            }
+        }
+        let line = b"7|Ali|923001234567.0|3520212345671.0|+92 (0) 300 1234568|+92 0300 1234569|\
+            +9203001234560|3001234561.0|410011234567890|2021-03-04\n";
+        let mut padded = line.to_vec();
+        padded.extend(std::iter::repeat_n(b' ', 128));
+        for walk in [true, false] {
+            let mut sink = Ids::default();
+            let mut em = Emitter::new(&mut sink);
+            if walk {
+                parse_chunk(&padded, 0, &mut em);
+            } else {
+                parse_lines(&padded, 0, &mut em);
+            }
+            let report = em.into_report();
+            assert_eq!(report.stats.msisdn.rejected_total(), 0);
+            assert_eq!(report.stats.cnic.rejected_total(), 0);
+            assert_eq!(
+                sink.0,
+                [
+                    "923001234567",
+                    "923001234568",
+                    "923001234569",
+                    "923001234560",
+                    "923001234561"
+                ]
+            );
+            assert_eq!(sink.1, ["3520212345671"]);
+        }
     }
 }

@@ -101,11 +101,23 @@ fn column_choice_errors_and_headerless() {
         "nohdr.csv",
         format!("Ali,{M},{C}\nBo,{M},x\n").as_bytes(),
     );
-    let err = read_path(&p, &opts()).unwrap_err();
+    // Auto mode chooses by content.
+    let out = read_path(&p, &opts()).unwrap();
+    assert_eq!((out.stats.records, out.stats.pairs), (2, 1));
+    assert_eq!(
+        (out.columns.msisdn.clone(), out.columns.cnic.clone()),
+        (vec!["#2".to_string()], vec!["#3".to_string()])
+    );
+    assert!(out.diagnostics.columns_by_content.is_some());
+    // Nothing there to choose.
+    let q = write(&dir, "nothing.csv", b"Ali,04235761234,x\nBo,0423576123,y\n");
+    let err = read_path(&q, &opts()).unwrap_err();
     let msg = err.to_string();
     assert!(matches!(err, IngestError::NoIdentifierColumn { .. }));
     assert!(
-        msg.contains("--format scan") && msg.contains("--msisdn-col") && !msg.contains(M),
+        msg.contains("--format scan")
+            && msg.contains("--msisdn-col")
+            && !msg.contains("4235761234"),
         "{msg}"
     );
     // Only indices and digits in the first row: headerless.

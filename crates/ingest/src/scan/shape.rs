@@ -83,7 +83,7 @@ pub(super) fn shape(w: &Window, len: usize) -> Shape {
         return Shape::Complex;
     }
     let digits = digit.count_ones();
-    if !(10..=14).contains(&digits) {
+    if !(10..=16).contains(&digits) {
         return Shape::Nothing;
     }
     let open = w.open & below(first);
@@ -93,6 +93,10 @@ pub(super) fn shape(w: &Window, len: usize) -> Shape {
         first
     };
     let run = start as usize..last as usize + 1;
+    if digits > 14 {
+        // Only a candidate with an Excel fraction (`3520212345671.00`): `emit_run` decides.
+        return Shape::One { run, digits };
+    }
     // Plain: only dashes between the digits, and no opening byte but a `+` right before them.
     let dashes = (below(last) & !digit) >> first;
     let plus = open != 0 && open == w.plus & (1 << (first - 1));
@@ -203,7 +207,10 @@ mod tests {
         assert_eq!(of("0-3-0-0-1-2-3-4-5-6-7"), one(0..21, 11));
         assert_eq!(of("- ( +0300-1234567-"), one(2..17, 11));
         assert_eq!(of(" 0300 1234567"), Shape::Complex);
-        assert_eq!(of("1234567890123456"), Shape::Nothing);
+        // 15 or 16 digits: a candidate only with an Excel fraction, which `emit_run` checks.
+        assert_eq!(of("1234567890123456"), one(0..16, 16));
+        assert_eq!(of("3520212345671.00"), one(0..16, 15));
+        assert_eq!(of("12345678901234567"), Shape::Nothing);
         assert_eq!(of("٠3001234567"), Shape::Complex);
         assert_eq!(of(&"1".repeat(33)), Shape::Complex);
     }

@@ -1,0 +1,314 @@
+//! Choosing identifier columns by content, when no header names one (auto mode).
+//!
+//! The sample is the first [`SAMPLE_RECORDS`] complete records of the input's first
+//! [`DETECT_BYTES`](crate::plan::DETECT_BYTES) (the same bytes for a mapped file and a stream).
+//! The first record is taken as a header (of meaningless names such as `col1`) when none of its
+//! fields looks like data (5 or more digits), and is then left out of the sample; otherwise the
+//! input is headerless and the first record is data.
+//!
+//! Each column is scored by the normalizer: of its non-empty sampled values, the share that are
+//! valid MSISDNs and the share that are valid CNICs; the larger names the column's kind. A
+//! column is chosen when that share is at least [`CLEAR_PERMILLE`] and at least
+//! [`MIN_FILL_PERMILLE`] of the sampled records have a value in it (an alternate number that is
+//! mostly empty is chosen too: several columns of a kind are all used). A column under
+//! [`NOISE_PERMILLE`] is not an identifier column (names, addresses, IMSIs, dates, row ids,
+//! amounts score 0). Any column in between is *ambiguous*: the read is refused, listing the
+//! candidates, and the user chooses with `--msisdn-col` / `--cnic-col`. Only column positions
+//! and shares are ever reported, never a value.
+
+use crate::columns::looks_like_data;
+use crate::csv::{split_record, unquote};
+use crate::{Cnic, Msisdn, RejectReason};
+
+/// Records sampled (after a header).
+pub const SAMPLE_RECORDS: usize = 1000;
+/// Share (per mille of a column's non-empty values) from which a column is chosen.
+pub const CLEAR_PERMILLE: u32 = 500;
+/// Share (per mille) under which a column is not a candidate at all.
+pub const NOISE_PERMILLE: u32 = 100;
+/// Per mille of the sampled records that must have a value in a chosen column.
+pub const MIN_FILL_PERMILLE: u32 = 20;
+
+/// Identifier kind of a column chosen by content.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum IdKind {
+    /// Mobile numbers.
+    Msisdn,
+    /// National identity card numbers.
+    Cnic,
+}
+
+impl IdKind {
+    /// `msisdn` or `cnic`.
+    pub fn name(self) -> &'static str {
+        match self {
+            IdKind::Msisdn => "msisdn",
+            IdKind::Cnic => "cnic",
+        }
+    }
+}
+
+/// How one column scored: never a value, only counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ColumnScore {
+    /// 1-based column position.
+    pub index: usize,
+    /// The kind its valid values are.
+    pub kind: IdKind,
+    /// Sampled values of the column that normalize as `kind`.
+    pub valid: u32,
+    /// Non-empty sampled values of the column.
+    pub values: u32,
+}
+
+impl ColumnScore {
+    /// `valid / values` in per mille (0 for an empty column).
+    pub fn permille(&self) -> u32 {
+        if self.values == 0 {
+            0
+        } else {
+            (u64::from(self.valid) * 1000 / u64::from(self.values)) as u32
+        }
+    }
+}
+
+impl std::fmt::Display for ColumnScore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let p = self.permille();
+        write!(
+            f,
+            "#{} {} ({}.{}% of {} values)",
+            self.index,
+            self.kind.name(),
+            p / 10,
+            p % 10,
+            self.values
+        )
+    }
+}
+
+/// The columns auto mode chose by content, and why: part of the typed read report
+/// ([`Diagnostics::columns_by_content`](crate::Diagnostics::columns_by_content)).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContentChoice {
+    /// Whether the first record was taken as a header (of names that select nothing).
+    pub header: bool,
+    /// Records sampled.
+    pub sampled: u32,
+    /// The chosen columns, in column order.
+    pub chosen: Vec<ColumnScore>,
+}
+
+impl std::fmt::Display for ContentChoice {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let cols: Vec<String> = self.chosen.iter().map(ToString::to_string).collect();
+        write!(
+            f,
+            "{}: identifier columns chosen by content from the first {} records: {}",
+            if self.header {
+                "no header name selects an identifier column"
+            } else {
+                "no header"
+            },
+            self.sampled,
+            cols.join(", ")
+        )
+    }
+}
+
+/// Why no choice was made.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum NoChoice {
+    /// No column of the sample holds identifiers.
+    Nothing { header: bool, sampled: u32 },
+    /// Some column is neither clearly an identifier column nor clearly not one. `candidates`:
+    /// every column over the noise share, highest share first.
+    Ambiguous {
+        sampled: u32,
+        candidates: Vec<ColumnScore>,
+    },
+}
+
+/// Scores the columns of the CSV-like `window` (the input's first bytes; `complete` when it is
+/// the whole input) split by `delim`.
+pub(crate) fn choose_by_content(
+    window: &[u8],
+    complete: bool,
+    delim: u8,
+) -> Result<ContentChoice, NoChoice> {
+    let mut records: Vec<Vec<&[u8]>> = Vec::new();
+    let mut pos = 0;
+    while pos < window.len() && records.len() <= SAMPLE_RECORDS {
+        let rest = &window[pos..];
+        let (fields, end, _) = split_record(rest, delim);
+        if end == rest.len() && !complete {
+            break; // cut by the end of the window
+        }
+        pos += end + 1;
+        if !(fields.len() == 1 && fields[0].is_empty()) {
+            records.push(fields);
+        }
+    }
+    let header = records
+        .first()
+        .is_some_and(|first| !first.iter().any(|f| looks_like_data(f)));
+    let sample = if header {
+        &records[1..]
+    } else {
+        &records[..records.len().min(SAMPLE_RECORDS)]
+    };
+    let sampled = sample.len() as u32;
+    let width = sample.iter().map(Vec::len).max().unwrap_or(0);
+    let mut scores = Vec::new();
+    for col in 0..width {
+        let (mut values, mut msisdn, mut cnic) = (0u32, 0u32, 0u32);
+        for field in sample.iter().filter_map(|r| r.get(col)) {
+            let f = unquote(field);
+            let m = Msisdn::parse(f);
+            if m == Err(RejectReason::Empty) {
+                continue;
+            }
+            values += 1;
+            msisdn += u32::from(m.is_ok());
+            cnic += u32::from(Cnic::parse(f).is_ok());
+        }
+        let (kind, valid) = if cnic > msisdn {
+            (IdKind::Cnic, cnic)
+        } else {
+            (IdKind::Msisdn, msisdn)
+        };
+        scores.push(ColumnScore {
+            index: col + 1,
+            kind,
+            valid,
+            values,
+        });
+    }
+    let clear = |s: &ColumnScore| {
+        s.permille() >= CLEAR_PERMILLE
+            && u64::from(s.values) * 1000 >= u64::from(MIN_FILL_PERMILLE) * u64::from(sampled)
+    };
+    let noise = |s: &ColumnScore| s.valid == 0 || s.permille() < NOISE_PERMILLE;
+    let chosen: Vec<ColumnScore> = scores.iter().copied().filter(clear).collect();
+    if scores.iter().any(|s| !clear(s) && !noise(s)) {
+        let mut candidates: Vec<ColumnScore> =
+            scores.iter().copied().filter(|s| !noise(s)).collect();
+        candidates.sort_by_key(|s| (std::cmp::Reverse(s.permille()), s.index));
+        return Err(NoChoice::Ambiguous {
+            sampled,
+            candidates,
+        });
+    }
+    if chosen.is_empty() {
+        return Err(NoChoice::Nothing { header, sampled });
+    }
+    Ok(ContentChoice {
+        header,
+        sampled,
+        chosen,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pick(text: &str) -> Result<ContentChoice, NoChoice> {
+        let delim = crate::csv::detect_delimiter(text.as_bytes());
+        choose_by_content(text.as_bytes(), true, delim)
+    }
+
+    fn rows(n: usize, f: impl Fn(usize) -> String) -> String {
+        (0..n).map(|i| f(i) + "\n").collect()
+    }
+
+    #[test]
+    fn headerless_pipe_picks_msisdn_and_cnic_by_share() {
+        let text = rows(200, |i| {
+            let m = if i % 10 == 0 {
+                "n/a".to_string()
+            } else {
+                format!("0300-{:07}", 1_000_000 + i)
+            };
+            format!(
+                "{i}|Ali {i}|{m}|35202-{:07}-1|41001{:010}|2021-03-04",
+                i + 1_000_000,
+                i
+            )
+        });
+        let c = pick(&text).unwrap();
+        assert!(!c.header);
+        assert_eq!(c.sampled, 200);
+        let got: Vec<(usize, IdKind, u32)> = c
+            .chosen
+            .iter()
+            .map(|s| (s.index, s.kind, s.permille()))
+            .collect();
+        assert_eq!(got, vec![(3, IdKind::Msisdn, 900), (4, IdKind::Cnic, 1000)]);
+        let shown = c.to_string();
+        assert!(shown.contains("#3 msisdn (90.0% of 200 values)"), "{shown}");
+        assert!(!shown.contains("0300"), "{shown}");
+    }
+
+    #[test]
+    fn meaningless_header_is_skipped_and_alternate_numbers_are_chosen() {
+        let mut text = "c1\tc2\tc3\tc4\n".to_string();
+        text += &rows(100, |i| {
+            let alt = if i % 4 == 0 {
+                format!("+92 345 {:07}", 2_000_000 + i)
+            } else {
+                String::new()
+            };
+            format!("{i}\t92300{:07}\t{alt}\tLahore", 3_000_000 + i)
+        });
+        let c = pick(&text).unwrap();
+        assert!(c.header);
+        assert_eq!(c.sampled, 100);
+        let idx: Vec<(usize, IdKind)> = c.chosen.iter().map(|s| (s.index, s.kind)).collect();
+        assert_eq!(idx, vec![(2, IdKind::Msisdn), (3, IdKind::Msisdn)]);
+    }
+
+    #[test]
+    fn ambiguous_column_is_refused_with_candidates() {
+        // Column 2 holds numbers in a third of its values: neither clearly in nor out.
+        let text = rows(90, |i| {
+            let note = if i % 3 == 0 {
+                format!("03211{:06}", 100_000 + i)
+            } else {
+                "call later".into()
+            };
+            format!("{i},3520{:09},{note}", 200_000_000 + i)
+        });
+        match pick(&text) {
+            Err(NoChoice::Ambiguous { candidates, .. }) => {
+                let idx: Vec<usize> = candidates.iter().map(|s| s.index).collect();
+                assert_eq!(idx, vec![2, 3]);
+                assert_eq!(candidates[1].permille(), 333);
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn no_identifier_at_all() {
+        let text = rows(20, |i| {
+            format!("{i},Ali,2021-01-{:02},410011234567890", i % 28 + 1)
+        });
+        assert_eq!(
+            pick(&text),
+            Err(NoChoice::Nothing {
+                header: false,
+                sampled: 20
+            })
+        );
+    }
+
+    /// A window cut mid-record ignores the cut record, so a stream and a map sample alike.
+    #[test]
+    fn cut_record_is_not_sampled() {
+        let text = rows(10, |i| format!("{i},0300{:07}", 1_234_000 + i));
+        let cut = &text.as_bytes()[..text.len() - 5];
+        let c = choose_by_content(cut, false, b',').unwrap();
+        assert_eq!(c.sampled, 9);
+    }
+}

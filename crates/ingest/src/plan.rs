@@ -506,7 +506,7 @@ mod tests {
     #[test]
     fn headerless_csv_columns_chosen_by_content() {
         let opts = ReadOptions::default();
-        let p = prepare("t", Format::Csv, b"Ali|03001234567|x\n", &opts).unwrap();
+        let p = prepare("t", Format::Csv, b"Ali|03001234567|x\n", 0, &opts).unwrap();
         assert!(p.header.is_none());
         assert_eq!(p.data_start, 0);
         assert_eq!(p.columns.msisdn, vec!["#2"]);
@@ -515,12 +515,12 @@ mod tests {
         assert_eq!((choice.sampled, choice.chosen.len()), (1, 1));
         // Meaningless names: the first line is a header, the columns come from the rest.
         let text = b"col1,col2\n3520212345671,Ali\n";
-        let p = prepare("t", Format::Csv, text, &opts).unwrap();
+        let p = prepare("t", Format::Csv, text, 0, &opts).unwrap();
         assert_eq!(p.header.as_deref(), Some(&b"col1,col2"[..]));
         assert_eq!(p.data_start, 10);
         assert_eq!(p.columns.cnic, vec!["#1"]);
         // Named columns are never overridden by content.
-        let p = prepare("t", Format::Csv, b"mobile,x\n1,03001234567\n", &opts).unwrap();
+        let p = prepare("t", Format::Csv, b"mobile,x\n1,03001234567\n", 0, &opts).unwrap();
         assert_eq!(p.columns.msisdn, vec!["mobile"]);
         assert!(p.by_content.is_none());
     }
@@ -536,6 +536,7 @@ mod tests {
             "in.txt",
             Format::Csv,
             text.as_bytes(),
+            0,
             &ReadOptions::default(),
         )
         .unwrap_err()

@@ -9,6 +9,7 @@
 //!   [`MatchReport`] of counts — never anything from the dump — plus, if asked, its own matched rows;
 //! - [`FilterBuilder`]: the filter `build` fills, open to records from anywhere (in-memory
 //!   columns of the Python package): the same records and options give the same bytes;
+//! - [`inspect_fields`]: the `leakmatch.inspect.v1` report of a filter's header and fill;
 //! - [`estimate`]: false-positive correction of matched counts with a 95% interval.
 //!
 //! Both pipelines hash in batches (the SIMD path of [`TokenHasher::hash_many`](leakmatch_hashing::TokenHasher::hash_many))
@@ -42,6 +43,7 @@ mod error;
 pub mod estimate;
 mod filling;
 pub mod hll;
+mod inspect;
 mod matcher;
 mod report;
 mod tokens;
@@ -51,6 +53,7 @@ pub use builder::{build, estimate_capacity, BuildOptions, BuildOutcome};
 pub use distinct::DistinctSet;
 pub use error::PipelineError;
 pub use filling::{Filled, FilterBuilder, FilterSink};
+pub use inspect::{header_kinds, inspect_fields, INSPECT_SCHEMA};
 pub use matcher::{
     match_inputs, MatchOptions, MatchOutcome, MatchedRows, DEFAULT_MATCH_MEMORY, MAX_FPR_RATIO,
 };

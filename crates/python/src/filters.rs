@@ -5,11 +5,10 @@ use std::sync::Arc;
 
 use arrow_array::BooleanArray;
 use leakmatch_hashing::{
-    encode, encode_pair, file_digest, Encoded, FileDigest, FilterAuth, Token, TokenHasher,
-    TokenKind,
+    encode, encode_pair, file_digest, Encoded, FileDigest, Token, TokenHasher, TokenKind,
 };
 use leakmatch_ingest::{Record, RecordSink, NORMALIZATION_VERSION};
-use leakmatch_match::{BuildOptions, KindSelection, PipelineError};
+use leakmatch_match::{inspect_fields, BuildOptions, KindSelection, PipelineError};
 use pyo3::prelude::*;
 use pyo3::types::PyTuple;
 use rayon::prelude::*;
@@ -164,41 +163,15 @@ impl Filter {
         let context = format!("cannot use filter {}", self.path.display());
         let fill =
             native(py, move || filter.checked_fill())?.map_err(|e| filter_error(&context, &e))?;
-        let h = &self.filter.header;
         let authenticated = self.hasher.is_some();
-        let (mode, epoch, public_key) = match &h.auth {
-            FilterAuth::SharedKey { .. } => ("shared-key", None, None),
-            FilterAuth::Online { epoch, public_key } => {
-                let hex: String = public_key.iter().map(|b| format!("{b:02x}")).collect();
-                ("online", Some(*epoch), Some(hex))
-            }
-        };
-        let kinds: Vec<&str> = TokenKind::ALL
-            .iter()
-            .filter(|k| h.kinds.contains(**k))
-            .map(|k| k.name())
-            .collect();
-        let v = serde_json::json!({
-            "schema": "leakmatch.inspect.v1",
-            "file": self.path.display().to_string(),
-            "mode": mode,
-            "key_id": h.key_id().map(|k| k.to_string()),
-            "epoch": epoch,
-            "public_key": public_key,
-            "authenticated": authenticated,
-            "file_digest": self.digest.to_string(),
-            "normalization_version": h.normalization_version,
-            "kinds": kinds,
-            "tokens_inserted": { "msisdn": h.counts.msisdn, "cnic": h.counts.cnic, "pair": h.counts.pair },
-            "blocks": h.params.blocks,
-            "k": h.params.k,
-            "filter_bytes": h.params.bytes(),
-            "target_fpr": h.target_fpr,
-            "measured_fpr": h.measured_fpr,
-            "fill_ratio": fill.fill_ratio,
-            "estimated_distinct_tokens": fill.estimated_distinct,
-            "implied_fpr": fill.implied_fpr,
-        });
+        let v = inspect_fields(
+            &self.path,
+            &self.filter.header,
+            &self.digest,
+            authenticated,
+            &fill,
+        );
+        let v = serde_json::Value::Object(v);
         Ok(v.to_string())
     }
 

@@ -5,6 +5,7 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use leakmatch_hashing::{file_digest, Filter, FilterAuth, TokenKind};
+use leakmatch_match::{header_kinds, inspect_fields};
 use serde_json::json;
 
 use super::load_key;
@@ -55,47 +56,12 @@ pub fn run(
             "online filter, epoch {epoch}: authentic only if its digest is listed by that epoch's descriptor (integrity checked)"
         ),
     };
-    let (mode, key_id, epoch, public_key) = match &h.auth {
-        FilterAuth::SharedKey { key_id } => ("shared-key", Some(key_id.to_string()), None, None),
-        FilterAuth::Online { epoch, public_key } => {
-            let hex: String = public_key.iter().map(|b| format!("{b:02x}")).collect();
-            ("online", None, Some(*epoch), Some(hex))
-        }
-    };
-    let kinds: Vec<&str> = TokenKind::ALL
-        .iter()
-        .filter(|k| h.kinds.contains(**k))
-        .map(|k| k.name())
-        .collect();
-    let costs: Vec<serde_json::Value> = TokenKind::ALL
-        .iter()
-        .filter(|k| h.kinds.contains(**k))
-        .map(|k| enumeration_cost(*k))
-        .collect();
+    let kinds = header_kinds(h);
+    let costs: Vec<serde_json::Value> = kinds.iter().map(|k| enumeration_cost(*k)).collect();
     if as_json {
-        let v = json!({
-            "schema": "leakmatch.inspect.v1",
-            "file": path.display().to_string(),
-            "mode": mode,
-            "key_id": key_id,
-            "epoch": epoch,
-            "public_key": public_key,
-            "authenticated": authenticated,
-            "authentication": auth_text,
-            "file_digest": digest.to_string(),
-            "normalization_version": h.normalization_version,
-            "kinds": kinds,
-            "tokens_inserted": { "msisdn": h.counts.msisdn, "cnic": h.counts.cnic, "pair": h.counts.pair },
-            "blocks": h.params.blocks,
-            "k": h.params.k,
-            "filter_bytes": h.params.bytes(),
-            "target_fpr": h.target_fpr,
-            "measured_fpr": h.measured_fpr,
-            "fill_ratio": fill.fill_ratio,
-            "estimated_distinct_tokens": fill.estimated_distinct,
-            "implied_fpr": fill.implied_fpr,
-            "enumeration_cost": costs,
-        });
+        let mut v = inspect_fields(path, h, &digest, authenticated, &fill);
+        v.insert("authentication".into(), json!(auth_text));
+        v.insert("enumeration_cost".into(), json!(costs));
         stdout_write(&format!("{}\n", serde_json::to_string_pretty(&v)?))?;
         return Ok(ExitCode::SUCCESS);
     }
@@ -107,14 +73,16 @@ pub fn run(
     s += &format!("authentication    {auth_text}\n");
     match &h.auth {
         FilterAuth::SharedKey { key_id } => s += &format!("key id            {key_id}\n"),
-        FilterAuth::Online { epoch, .. } => {
+        FilterAuth::Online { epoch, public_key } => {
             s += &format!("online epoch      {epoch}\n");
-            s += &format!("public key        {}\n", public_key.unwrap_or_default());
+            let hex: String = public_key.iter().map(|b| format!("{b:02x}")).collect();
+            s += &format!("public key        {hex}\n");
         }
     }
     s += &format!("file digest       {digest}\n");
     s += &format!("normalization     v{}\n", h.normalization_version);
-    s += &format!("kinds             {}\n", kinds.join(", "));
+    let names: Vec<&str> = kinds.iter().map(|k| k.name()).collect();
+    s += &format!("kinds             {}\n", names.join(", "));
     s += &format!(
         "tokens inserted   msisdn {}, cnic {}, pair {} (duplicates included)\n",
         h.counts.msisdn, h.counts.cnic, h.counts.pair

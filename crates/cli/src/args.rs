@@ -141,8 +141,9 @@ pub enum Command {
 /// How inputs are read (shared by build and match).
 #[derive(Debug, Args, Clone)]
 pub struct InputArgs {
-    /// Input format.
-    #[arg(long, default_value = "auto", value_parser = ["auto", "csv", "jsonl", "sql", "scan"])]
+    /// Input format (auto: by extension and first bytes; Parquet and Arrow IPC files by their
+    /// `.parquet`/`.arrow`/`.feather` name or magic bytes).
+    #[arg(long, default_value = "auto", value_parser = ["auto", "csv", "jsonl", "sql", "scan", "parquet", "arrow"])]
     pub format: String,
     /// MSISDN column by header name or 1-based index (repeatable; default: from header names).
     #[arg(long = "msisdn-col", value_name = "C")]
@@ -241,7 +242,7 @@ pub struct GenArgs {
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
     /// Dump format.
-    #[arg(long, default_value = "csv", value_parser = ["csv", "tsv", "semicolon", "pipe", "jsonl", "sql", "phpmyadmin", "text"])]
+    #[arg(long, default_value = "csv", value_parser = ["csv", "tsv", "semicolon", "pipe", "jsonl", "sql", "phpmyadmin", "text", "parquet"])]
     pub format: String,
     /// Where to write the dump (the truth goes to FILE.truth.json unless --truth is given).
     #[arg(short, long)]

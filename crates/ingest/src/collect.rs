@@ -113,16 +113,44 @@ impl<S> Collector<S> {
                 }
             ));
         }
-        self.diagnostics.columns_by_content = prepared.by_content;
         let delimiter = match &prepared.plan {
             Plan::Csv(p) => Some(p.delim),
             _ => None,
         };
+        self.outcome(
+            prepared.format,
+            prepared.header,
+            delimiter,
+            prepared.by_content,
+        )
+    }
+
+    /// [`Collector::finish`] for a table (Parquet, Arrow IPC): `header` is its column names as
+    /// a CSV line, the delimiter of its rows' text a comma.
+    pub fn finish_table(
+        mut self,
+        format: Format,
+        header: Option<Vec<u8>>,
+        by_content: Option<crate::ContentChoice>,
+        bytes: u64,
+    ) -> ReadOutcome<S> {
+        self.stats.bytes = bytes;
+        self.outcome(format, header, Some(b','), by_content)
+    }
+
+    fn outcome(
+        mut self,
+        format: Format,
+        header: Option<Vec<u8>>,
+        delimiter: Option<u8>,
+        by_content: Option<crate::ContentChoice>,
+    ) -> ReadOutcome<S> {
+        self.diagnostics.columns_by_content = by_content;
         ReadOutcome {
             sinks: self.sinks,
             stats: self.stats,
-            format: prepared.format,
-            header: prepared.header,
+            format,
+            header,
             delimiter,
             columns: self.columns,
             diagnostics: self.diagnostics,

@@ -16,6 +16,24 @@ pub(crate) struct Container {
 
 /// Known signatures: (offset, magic bytes, container).
 const SIGNATURES: &[(usize, &[u8], Container)] = &[
+    // Tables are read from their files (crate::table); only a pipe or a compressed stream of
+    // one gets here.
+    (
+        0,
+        b"PAR1",
+        Container {
+            what: "a Parquet file read as a stream",
+            advice: "Parquet is read from a file (its footer is at the end): pass the                      decompressed file's path, not a pipe",
+        },
+    ),
+    (
+        0,
+        b"ARROW1",
+        Container {
+            what: "an Arrow IPC file read as a stream",
+            advice: "Arrow IPC files are read from a file (the footer is at the end): pass the                      decompressed file's path, not a pipe",
+        },
+    ),
     (
         0,
         b"PK\x03\x04",

@@ -159,31 +159,58 @@ pub(crate) fn choose_by_content(
     };
     let sampled = sample.len() as u32;
     let width = sample.iter().map(Vec::len).max().unwrap_or(0);
-    let mut scores = Vec::new();
-    for col in 0..width {
-        let (mut values, mut msisdn, mut cnic) = (0u32, 0u32, 0u32);
-        for field in sample.iter().filter_map(|r| r.get(col)) {
-            let f = unquote(field);
-            let m = Msisdn::parse(f);
-            if m == Err(RejectReason::Empty) {
-                continue;
-            }
-            values += 1;
-            msisdn += u32::from(m.is_ok());
-            cnic += u32::from(Cnic::parse(f).is_ok());
+    let mut tallies = vec![Tally::default(); width];
+    for record in sample {
+        for (tally, field) in tallies.iter_mut().zip(record) {
+            tally.add(unquote(field));
         }
-        let (kind, valid) = if cnic > msisdn {
-            (IdKind::Cnic, cnic)
+    }
+    judge(header, sampled, &tallies)
+}
+
+/// The sampled values of one column, counted by the normalizer.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Tally {
+    values: u32,
+    msisdn: u32,
+    cnic: u32,
+}
+
+impl Tally {
+    /// Counts one sampled value (an empty one is not counted).
+    pub(crate) fn add(&mut self, value: &[u8]) {
+        let m = Msisdn::parse(value);
+        if m == Err(RejectReason::Empty) {
+            return;
+        }
+        self.values += 1;
+        self.msisdn += u32::from(m.is_ok());
+        self.cnic += u32::from(Cnic::parse(value).is_ok());
+    }
+
+    fn score(self, index: usize) -> ColumnScore {
+        let (kind, valid) = if self.cnic > self.msisdn {
+            (IdKind::Cnic, self.cnic)
         } else {
-            (IdKind::Msisdn, msisdn)
+            (IdKind::Msisdn, self.msisdn)
         };
-        scores.push(ColumnScore {
-            index: col + 1,
+        ColumnScore {
+            index,
             kind,
             valid,
-            values,
-        });
+            values: self.values,
+        }
     }
+}
+
+/// Chooses from the tallies of `sampled` records, one per column in column order (see the
+/// module docs for the rule); `header`: whether the columns have names (that selected nothing).
+pub(crate) fn judge(header: bool, sampled: u32, tallies: &[Tally]) -> Result<ContentChoice, NoChoice> {
+    let scores: Vec<ColumnScore> = tallies
+        .iter()
+        .enumerate()
+        .map(|(col, t)| t.score(col + 1))
+        .collect();
     let clear = |s: &ColumnScore| {
         s.permille() >= CLEAR_PERMILLE
             && u64::from(s.values) * 1000 >= u64::from(MIN_FILL_PERMILLE) * u64::from(sampled)

@@ -107,4 +107,14 @@ pub enum IngestError {
         /// The limit, in bytes.
         limit: usize,
     },
+    /// A Parquet or Arrow IPC file that cannot be read: not such a file, truncated, corrupt (a
+    /// row group or batch that contradicts its metadata), or a compression codec that is not
+    /// built in. The reader's own message is shown with runs of 10 or more digits masked.
+    #[error("{input}: {message}")]
+    Table {
+        /// The input, as given.
+        input: String,
+        /// What is wrong, and where (row group, batch).
+        message: String,
+    },
 }

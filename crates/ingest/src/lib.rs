@@ -49,6 +49,7 @@ mod stream;
 mod structural;
 mod swar;
 mod synth;
+mod table;
 
 pub use content::{ColumnScore, ContentChoice, IdKind};
 pub use error::IngestError;
@@ -63,6 +64,7 @@ pub use outcome::{
 pub use read::read_input;
 pub use record::{Record, RecordSink, MAX_PAIRS_PER_RECORD};
 pub use sample::{sample_text, TextSample};
+pub use table::table_rows;
 pub use stats::{InputStats, KindStats};
 pub use synth::{
     generate, DumpFormat, GenError, GenOptions, Messiness, OverlapTruth, SetTruth, Truth,

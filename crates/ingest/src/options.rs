@@ -20,6 +20,10 @@ pub enum Format {
     Sql,
     /// Free text: every line is a record, every long-enough digit run a candidate.
     Scan,
+    /// A Parquet file (a regular file: its footer is at the end).
+    Parquet,
+    /// An Arrow IPC file (`.arrow`, Feather v2).
+    Arrow,
 }
 
 impl Format {
@@ -31,6 +35,8 @@ impl Format {
             Format::Jsonl => "jsonl",
             Format::Sql => "sql",
             Format::Scan => "scan",
+            Format::Parquet => "parquet",
+            Format::Arrow => "arrow",
         }
     }
 }
@@ -55,8 +61,10 @@ impl FromStr for Format {
             "jsonl" | "ndjson" => Ok(Format::Jsonl),
             "sql" => Ok(Format::Sql),
             "scan" => Ok(Format::Scan),
+            "parquet" | "pq" => Ok(Format::Parquet),
+            "arrow" | "feather" | "ipc" => Ok(Format::Arrow),
             _ => Err(ParseOptionError(format!(
-                "unknown format {s:?}: expected auto, csv, jsonl, sql or scan"
+                "unknown format {s:?}: expected auto, csv, jsonl, sql, scan, parquet or arrow"
             ))),
         }
     }
@@ -137,6 +145,10 @@ pub struct ReadOptions {
     /// grows a buffer past it; a CSV header longer than it fails with
     /// [`IngestError::RecordTooLong`](crate::IngestError::RecordTooLong).
     pub max_record: usize,
+    /// The caller uses [`Record::raw`](crate::Record::raw) (`match --matches-out`). Text
+    /// formats always hand the record's bytes; a Parquet or Arrow table renders its rows as CSV
+    /// lines only when this is set (and hands an empty `raw` otherwise). Off by default.
+    pub keep_rows: bool,
 }
 
 /// Default [`ReadOptions::max_record`]: 16 MiB. mysqldump writes extended `INSERT` lines of at
@@ -158,6 +170,7 @@ impl Default for ReadOptions {
             mmap: true,
             allow_truncated: false,
             max_record: MAX_RECORD,
+            keep_rows: false,
         }
     }
 }

@@ -140,6 +140,15 @@ pub(crate) fn prepare(
             prepared.format = Format::Scan;
         }
         Format::Sql => prepared.plan = Plan::Sql(Tables::default()),
+        // Tables are read from their files by `crate::table`; only a stream gets here.
+        Format::Parquet | Format::Arrow => {
+            return Err(IngestError::Table {
+                input: input.to_string(),
+                message: format!(
+                    "{format} is read from a file path, not from a pipe or a compressed stream"
+                ),
+            })
+        }
         Format::Jsonl => {
             if all_refs(opts).any(|c| matches!(c, ColumnRef::Index(_))) {
                 return Err(bad(

@@ -16,6 +16,7 @@ use crate::source::{open, Opened, Stream};
 use crate::speculate::{guess_cuts, verified, RecordBuffer};
 use crate::sql::sql_chunks;
 use crate::stream::{Block, BlockReader};
+use crate::table;
 use crate::{Format, IngestError, InputSource, Progress, ReadOptions, ReadOutcome, RecordSink};
 
 const BOM: &[u8] = b"\xEF\xBB\xBF";
@@ -75,6 +76,9 @@ where
     F: Fn() -> S + Sync,
 {
     let name = source.to_string();
+    if let Some((table, path)) = table::table_format(source, opts.format)? {
+        return table::read_table(table, &name, path, opts, &make_sink, progress);
+    }
     let path = match source {
         InputSource::Path(p) => Some(p.as_path()),
         InputSource::Stdin => None,

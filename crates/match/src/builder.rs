@@ -5,7 +5,7 @@
 
 use leakmatch_hashing::{FillStats, Filter, Key, DEFAULT_FPR_PROBES};
 use leakmatch_ingest::{
-    read_input, sample_text, Diagnostics, InputSource, InputStats, Progress, ReadOptions,
+    read_input, sample_text, table_rows, Diagnostics, InputSource, InputStats, Progress, ReadOptions,
 };
 
 use crate::filling::{Filled, FilterBuilder};
@@ -167,6 +167,14 @@ pub fn estimate_capacity(inputs: &[InputSource], kinds: KindSelection) -> (u64, 
     let mut total = 0u64;
     let mut note = None;
     for input in inputs {
+        // A table's footer counts its rows.
+        if let Some(rows) = match input {
+            InputSource::Path(path) => table_rows(path),
+            InputSource::Stdin => None,
+        } {
+            total += rows.saturating_mul(per_record);
+            continue;
+        }
         let sample = match input {
             InputSource::Path(path) => sample_text(path, SAMPLE),
             InputSource::Stdin => Ok(None),

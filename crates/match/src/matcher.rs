@@ -127,6 +127,11 @@ pub fn match_inputs(
         timings.push((name, now - phase));
         phase = now;
     };
+    // Tables render their rows' text only when it is kept.
+    let read = &ReadOptions {
+        keep_rows: read.keep_rows || opts.keep_matched_rows,
+        ..read.clone()
+    };
     for input in inputs {
         let keep = opts.keep_matched_rows;
         // Each sink tested its last batch when its chunk finished (`RecordSink::finish`).

@@ -31,7 +31,7 @@ pub(super) enum Col {
     Date,
 }
 
-const LAYOUTS: [&[Col]; 2] = [
+pub(super) const LAYOUTS: [&[Col]; 2] = [
     &[
         Col::Id,
         Col::Name,
@@ -70,7 +70,7 @@ pub(super) fn col_name(c: Col) -> &'static str {
     }
 }
 
-fn cased(name: &str, case: u8) -> String {
+pub(super) fn cased(name: &str, case: u8) -> String {
     match case {
         1 => name.to_ascii_uppercase(),
         2 => name

@@ -17,6 +17,7 @@ mod base;
 #[cfg(test)]
 mod format_tests;
 mod formats;
+mod parquet;
 mod people;
 mod render;
 mod row;
@@ -56,10 +57,13 @@ pub enum DumpFormat {
     Phpmyadmin,
     /// Headerless free-text lines, for scan mode.
     Text,
+    /// A Parquet file of the CSV dump's columns and cells (see `synth::parquet`). Not in
+    /// [`DumpFormat::ALL`], the text formats.
+    Parquet,
 }
 
 impl DumpFormat {
-    /// All formats.
+    /// All text formats ([`DumpFormat::Parquet`] is the one binary format).
     pub const ALL: [DumpFormat; 8] = [
         DumpFormat::Csv,
         DumpFormat::Tsv,
@@ -71,7 +75,7 @@ impl DumpFormat {
         DumpFormat::Text,
     ];
     /// Name accepted by [`FromStr`]: `csv`, `tsv`, `semicolon`, `pipe`, `jsonl`, `sql`,
-    /// `phpmyadmin`, `text`.
+    /// `phpmyadmin`, `text`, `parquet`.
     pub fn name(self) -> &'static str {
         match self {
             DumpFormat::Csv => "csv",
@@ -82,6 +86,7 @@ impl DumpFormat {
             DumpFormat::Sql => "sql",
             DumpFormat::Phpmyadmin => "phpmyadmin",
             DumpFormat::Text => "text",
+            DumpFormat::Parquet => "parquet",
         }
     }
     /// Usual file extension (semicolon- and pipe-separated dumps circulate as `.csv`).
@@ -92,6 +97,7 @@ impl DumpFormat {
             DumpFormat::Jsonl => "jsonl",
             DumpFormat::Sql | DumpFormat::Phpmyadmin => "sql",
             DumpFormat::Text => "txt",
+            DumpFormat::Parquet => "parquet",
         }
     }
 }
@@ -120,6 +126,7 @@ impl FromStr for DumpFormat {
     fn from_str(s: &str) -> Result<Self, GenError> {
         DumpFormat::ALL
             .into_iter()
+            .chain([DumpFormat::Parquet])
             .find(|f| f.name().eq_ignore_ascii_case(s))
             .ok_or_else(|| GenError::InvalidOptions(format!("unknown dump format {s:?}")))
     }
@@ -267,18 +274,27 @@ pub fn generate(
         quote_all: style_rng.random_bool(0.25),
         crlf: style_rng.random_bool(0.3),
     };
-    let mut w = BufWriter::with_capacity(1 << 16, dump);
     let mut source = RowSource::new(rng(opts.seed, STREAM_DUMP), rates(opts.messiness, 1.0));
     let mut acc = truth::Acc::new();
-    formats::header(&mut w, opts.format, &style)?;
-    for i in 0..opts.rows {
-        let row = source.next_row();
-        formats::row(&mut w, opts.format, &style, &row, i)?;
-        acc.observe(&row, opts.format != DumpFormat::Text);
+    if opts.format == DumpFormat::Parquet {
+        let mut table = parquet::ParquetDump::new(dump, &style)?;
+        for _ in 0..opts.rows {
+            let row = source.next_row();
+            table.row(&row)?;
+            acc.observe(&row, true);
+        }
+        table.finish()?;
+    } else {
+        let mut w = BufWriter::with_capacity(1 << 16, dump);
+        formats::header(&mut w, opts.format, &style)?;
+        for i in 0..opts.rows {
+            let row = source.next_row();
+            formats::row(&mut w, opts.format, &style, &row, i)?;
+            acc.observe(&row, opts.format != DumpFormat::Text);
+        }
+        formats::footer(&mut w, opts.format, opts.rows)?;
+        w.flush()?;
     }
-    formats::footer(&mut w, opts.format, opts.rows)?;
-    w.flush()?;
-    drop(w);
     let (dump_truth, dump_sets) = acc.finish();
 
     let Some((n, base_w)) = base else {

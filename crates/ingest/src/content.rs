@@ -205,7 +205,11 @@ impl Tally {
 
 /// Chooses from the tallies of `sampled` records, one per column in column order (see the
 /// module docs for the rule); `header`: whether the columns have names (that selected nothing).
-pub(crate) fn judge(header: bool, sampled: u32, tallies: &[Tally]) -> Result<ContentChoice, NoChoice> {
+pub(crate) fn judge(
+    header: bool,
+    sampled: u32,
+    tallies: &[Tally],
+) -> Result<ContentChoice, NoChoice> {
     let scores: Vec<ColumnScore> = tallies
         .iter()
         .enumerate()

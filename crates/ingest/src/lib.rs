@@ -64,11 +64,11 @@ pub use outcome::{
 pub use read::read_input;
 pub use record::{Record, RecordSink, MAX_PAIRS_PER_RECORD};
 pub use sample::{sample_text, TextSample};
-pub use table::table_rows;
 pub use stats::{InputStats, KindStats};
 pub use synth::{
     generate, DumpFormat, GenError, GenOptions, Messiness, OverlapTruth, SetTruth, Truth,
 };
+pub use table::table_rows;
 
 /// Version of the normalization rules. Recorded in every filter: tokens built under different
 /// rules do not match, so a mismatch is reported instead of silently matching nothing.

@@ -5,7 +5,8 @@
 
 use leakmatch_hashing::{FillStats, Filter, Key, DEFAULT_FPR_PROBES};
 use leakmatch_ingest::{
-    read_input, sample_text, table_rows, Diagnostics, InputSource, InputStats, Progress, ReadOptions,
+    read_input, sample_text, table_rows, Diagnostics, InputSource, InputStats, Progress,
+    ReadOptions,
 };
 
 use crate::filling::{Filled, FilterBuilder};

@@ -70,7 +70,8 @@ impl<'w> ParquetDump<'w> {
             .build();
         // Written into memory and moved to `out` a row group at a time (the writer wants a
         // `Send` sink; `out` need not be one).
-        let writer = ArrowWriter::try_new(Vec::new(), schema.clone(), Some(props)).map_err(pq_err)?;
+        let writer =
+            ArrowWriter::try_new(Vec::new(), schema.clone(), Some(props)).map_err(pq_err)?;
         let mut dump = ParquetDump {
             out,
             cols,
@@ -91,7 +92,10 @@ impl<'w> ParquetDump<'w> {
                 if is_int(*c) {
                     Builder::Int(Int64Builder::with_capacity(ROW_GROUP_ROWS))
                 } else {
-                    Builder::Text(StringBuilder::with_capacity(ROW_GROUP_ROWS, ROW_GROUP_ROWS * 16))
+                    Builder::Text(StringBuilder::with_capacity(
+                        ROW_GROUP_ROWS,
+                        ROW_GROUP_ROWS * 16,
+                    ))
                 }
             })
             .collect()
@@ -128,9 +132,8 @@ impl<'w> ParquetDump<'w> {
                 Builder::Text(mut b) => Arc::new(b.finish()) as ArrayRef,
             })
             .collect();
-        let batch = RecordBatch::try_new(self.schema.clone(), columns).map_err(|e| {
-            GenError::Io(std::io::Error::other(e))
-        })?;
+        let batch = RecordBatch::try_new(self.schema.clone(), columns)
+            .map_err(|e| GenError::Io(std::io::Error::other(e)))?;
         self.writer.write(&batch).map_err(pq_err)?;
         self.writer.flush().map_err(pq_err)?;
         self.rows = 0;

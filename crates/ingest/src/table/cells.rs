@@ -294,7 +294,10 @@ mod tests {
             Some(1e300),
         ]);
         let t = texts(&a);
-        assert_eq!(&t[..5], ["923001234567", "3520212345671", "", "", "9230012345.5"]);
+        assert_eq!(
+            &t[..5],
+            ["923001234567", "3520212345671", "", "", "9230012345.5"]
+        );
         assert_eq!(t[5], "inf");
         assert!(t[6].starts_with('1') && t[6].len() > 100, "{}", t[6]);
         let a = Decimal128Array::from(vec![Some(92300123456700), Some(-5), None])
@@ -312,7 +315,9 @@ mod tests {
         let a = StringArray::from(vec![Some("0300-1234567"), None, Some("")]);
         assert_eq!(texts(&a), ["0300-1234567", "", ""]);
         let d: arrow_array::DictionaryArray<Int32Type> =
-            vec![Some("a"), None, Some("b"), Some("a")].into_iter().collect();
+            vec![Some("a"), None, Some("b"), Some("a")]
+                .into_iter()
+                .collect();
         assert_eq!(texts(&d), ["a", "", "b", "a"]);
     }
 

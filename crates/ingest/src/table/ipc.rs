@@ -62,13 +62,19 @@ fn footer(name: &str, file: &Positional) -> Result<Footer, IngestError> {
     let schema = fb
         .schema()
         .ok_or_else(|| bad("its footer has no schema".into()))?;
-    let schema = arrow_ipc::convert::try_fb_to_schema(schema)
-        .map_err(|e| bad(sanitize(&e.to_string())))?;
+    let schema =
+        arrow_ipc::convert::try_fb_to_schema(schema).map_err(|e| bad(sanitize(&e.to_string())))?;
     Ok(Footer {
         schema: Arc::new(schema),
         version: fb.version(),
-        dictionaries: fb.dictionaries().map(|d| d.iter().copied().collect()).unwrap_or_default(),
-        batches: fb.recordBatches().map(|b| b.iter().copied().collect()).unwrap_or_default(),
+        dictionaries: fb
+            .dictionaries()
+            .map(|d| d.iter().copied().collect())
+            .unwrap_or_default(),
+        batches: fb
+            .recordBatches()
+            .map(|b| b.iter().copied().collect())
+            .unwrap_or_default(),
     })
 }
 
@@ -76,12 +82,15 @@ fn block_bytes(file: &Positional, block: &Block) -> std::io::Result<Buffer> {
     let offset = u64::try_from(block.offset()).map_err(std::io::Error::other)?;
     let meta = u64::try_from(block.metaDataLength()).map_err(std::io::Error::other)?;
     let body = u64::try_from(block.bodyLength()).map_err(std::io::Error::other)?;
-    let len = meta.checked_add(body).ok_or_else(|| std::io::Error::other("block too long"))?;
+    let len = meta
+        .checked_add(body)
+        .ok_or_else(|| std::io::Error::other("block too long"))?;
     Ok(Buffer::from_vec(file.bytes(offset, len)?))
 }
 
 fn block_len(block: &Block) -> u64 {
-    u64::try_from(block.metaDataLength()).unwrap_or(0) + u64::try_from(block.bodyLength()).unwrap_or(0)
+    u64::try_from(block.metaDataLength()).unwrap_or(0)
+        + u64::try_from(block.bodyLength()).unwrap_or(0)
 }
 
 /// A decoder with the file's dictionaries, projected to `projection` if given.
@@ -155,7 +164,9 @@ where
         source,
     })?;
     progress.begin(name, Some(file.len));
-    let result = guarded(name, "the file", || read_batches(name, &file, opts, make_sink, progress));
+    let result = guarded(name, "the file", || {
+        read_batches(name, &file, opts, make_sink, progress)
+    });
     progress.finish();
     result
 }
@@ -181,7 +192,8 @@ where
             if rows >= crate::content::SAMPLE_RECORDS {
                 break;
             }
-            let b = batch(file, &d, block).map_err(|m| table_error(name, format!("batch {i}: {m}")))?;
+            let b =
+                batch(file, &d, block).map_err(|m| table_error(name, format!("batch {i}: {m}")))?;
             if let Some(b) = b {
                 rows += b.num_rows();
                 out.push(b);
@@ -223,8 +235,12 @@ where
     if start < footer.batches.len() {
         runs.push(start..footer.batches.len());
     }
-    let lengths = batch_rows(file, &footer)
-        .ok_or_else(|| table_error(name, "a batch's header is unreadable: the file is corrupt".into()))?;
+    let lengths = batch_rows(file, &footer).ok_or_else(|| {
+        table_error(
+            name,
+            "a batch's header is unreadable: the file is corrupt".into(),
+        )
+    })?;
     let mut first_rows = Vec::with_capacity(lengths.len());
     let mut total = 0u64;
     for n in &lengths {
@@ -247,7 +263,9 @@ where
                     if b.num_rows() as u64 != lengths[i] {
                         return Err(table_error(
                             name,
-                            format!("batch {i}: its rows differ from its header: the file is corrupt"),
+                            format!(
+                                "batch {i}: its rows differ from its header: the file is corrupt"
+                            ),
                         ));
                     }
                     reader

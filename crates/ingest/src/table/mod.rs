@@ -106,7 +106,10 @@ pub(crate) fn table_format(
     if name.ends_with(".parquet") || name.ends_with(".pq") {
         return Ok(Some((TableFormat::Parquet, path)));
     }
-    if [".arrow", ".feather", ".ipc"].iter().any(|e| name.ends_with(e)) {
+    if [".arrow", ".feather", ".ipc"]
+        .iter()
+        .any(|e| name.ends_with(e))
+    {
         return Ok(Some((TableFormat::Ipc, path)));
     }
     Ok(sniff(path).map(|t| (t, path)))
@@ -227,7 +230,11 @@ pub(crate) fn choose_columns(
     opts: &ReadOptions,
     sample: impl FnOnce(&[usize]) -> Result<Vec<RecordBatch>, IngestError>,
 ) -> Result<Chosen, IngestError> {
-    let names: Vec<&[u8]> = schema.fields().iter().map(|f| f.name().as_bytes()).collect();
+    let names: Vec<&[u8]> = schema
+        .fields()
+        .iter()
+        .map(|f| f.name().as_bytes())
+        .collect();
     let headers = || {
         let mut v: Vec<String> = names.iter().take(20).map(|f| display_name(f)).collect();
         if names.len() > 20 {

@@ -92,13 +92,17 @@ where
             return Ok(Vec::new());
         }
         guarded(name, "row group 0", || {
-            let reader = ParquetRecordBatchReaderBuilder::new_with_metadata(file.clone(), meta.clone())
-                .with_row_groups(vec![0])
-                .with_projection(ProjectionMask::roots(parquet_schema, candidates.iter().copied()))
-                .with_batch_size(crate::content::SAMPLE_RECORDS)
-                .with_limit(crate::content::SAMPLE_RECORDS)
-                .build()
-                .map_err(|e| group_err(0, e))?;
+            let reader =
+                ParquetRecordBatchReaderBuilder::new_with_metadata(file.clone(), meta.clone())
+                    .with_row_groups(vec![0])
+                    .with_projection(ProjectionMask::roots(
+                        parquet_schema,
+                        candidates.iter().copied(),
+                    ))
+                    .with_batch_size(crate::content::SAMPLE_RECORDS)
+                    .with_limit(crate::content::SAMPLE_RECORDS)
+                    .build()
+                    .map_err(|e| group_err(0, e))?;
             reader
                 .map(|b| b.map_err(|e| group_err(0, ParquetError::from(e))))
                 .collect()
@@ -117,7 +121,10 @@ where
             .iter()
             .map(|&(c, kind)| (roots.binary_search(&c).unwrap_or(0), kind))
             .collect();
-        (ProjectionMask::roots(parquet_schema, roots.iter().copied()), ids)
+        (
+            ProjectionMask::roots(parquet_schema, roots.iter().copied()),
+            ids,
+        )
     };
     let row_text = opts.keep_rows.then(RowText::new);
     let reader = UnitReader {
@@ -149,7 +156,13 @@ where
                 for batch in batches {
                     let batch = batch.map_err(|e| group_err(rg, ParquetError::from(e)))?;
                     reader
-                        .batch(&mut em, &batch, first_rows[rg] + rows, &mut scratch, &mut line)
+                        .batch(
+                            &mut em,
+                            &batch,
+                            first_rows[rg] + rows,
+                            &mut scratch,
+                            &mut line,
+                        )
                         .map_err(|m| table_error(name, format!("row group {rg}: {m}")))?;
                     rows += batch.num_rows() as u64;
                 }

@@ -106,7 +106,6 @@ impl ChunkReader for Positional {
     }
 }
 
-
 impl Positional {
     /// `length` bytes at `start`, or an error saying they run past the end of the file.
     pub(crate) fn bytes(&self, start: u64, length: u64) -> io::Result<Vec<u8>> {

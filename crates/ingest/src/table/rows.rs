@@ -54,13 +54,21 @@ impl RowText {
         out
     }
 
-    pub(crate) fn formatters<'a>(&'a self, batch: &'a RecordBatch) -> Result<Formatters<'a>, String> {
+    pub(crate) fn formatters<'a>(
+        &'a self,
+        batch: &'a RecordBatch,
+    ) -> Result<Formatters<'a>, String> {
         let columns = batch
             .columns()
             .iter()
             .map(|c| ArrayFormatter::try_new(c.as_ref(), &self.options))
             .collect::<Result<_, _>>()
-            .map_err(|e| format!("cannot write a row as text: {}", super::sanitize(&e.to_string())))?;
+            .map_err(|e| {
+                format!(
+                    "cannot write a row as text: {}",
+                    super::sanitize(&e.to_string())
+                )
+            })?;
         Ok(Formatters { columns })
     }
 }

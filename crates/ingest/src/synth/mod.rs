@@ -14,12 +14,14 @@
 //! random.
 
 mod base;
+mod columns;
 #[cfg(test)]
 mod format_tests;
 mod formats;
 mod people;
 mod render;
 mod row;
+mod source;
 mod sql;
 #[cfg(test)]
 mod tests;
@@ -33,8 +35,8 @@ use rand::Rng;
 use rand_chacha::rand_core::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
-use people::RowSource;
 use row::Rates;
+use source::RowSource;
 pub use truth::{OverlapTruth, SetTruth, Truth};
 
 /// Output shape of a generated dump.

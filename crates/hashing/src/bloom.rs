@@ -11,7 +11,7 @@
 //!
 //! A lookup reads one cache line. An insert builds the block's 8-word mask locally and ORs it
 //! into the block with plain loads and stores while holding the lock of the block's region
-//! (see [`crate::inserter`]: an [`Inserter`] queues tokens per region so that one lock covers
+//! (see [`crate::inserter`]: an [`Inserter`](crate::Inserter) queues tokens per region so that one lock covers
 //! many inserts), so concurrent inserts commute and the final bytes are the same whatever
 //! the thread count or insertion order. `contains_many` works in groups of 16: compute 16
 //! block addresses and prefetch them two groups before working on them, so about 32 cache
@@ -38,8 +38,8 @@ use rayon::prelude::*;
 
 use crate::bits::BitArray;
 use crate::error::FilterError;
-use crate::inserter::{Inserter, RegionGuard, Regions};
 use crate::params::{BloomParams, BLOCK_BITS};
+use crate::regions::{RegionGuard, Regions};
 use crate::Token;
 
 /// Tokens handled per prefetch round.
@@ -133,17 +133,6 @@ impl BlockedBloom {
         let b = self.block_of(t);
         let guard = self.regions.lock(self.regions.of(b));
         self.insert_locked(&[(b, *t)], &guard);
-    }
-
-    /// Adds many tokens (through an [`Inserter`]). Safe to call from many threads at once.
-    pub fn insert_many(&self, ts: &[Token]) {
-        self.inserter().extend(ts);
-    }
-
-    /// A queue of inserts into this filter, for one thread (see [`crate::inserter`]): tokens
-    /// pushed to it are in the filter once it is flushed or dropped.
-    pub fn inserter(&self) -> Inserter<'_> {
-        Inserter::new(self)
     }
 
     /// Adds many tokens using the current rayon pool.

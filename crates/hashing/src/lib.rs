@@ -84,6 +84,7 @@ pub mod inserter;
 pub mod key;
 mod merge;
 mod params;
+mod regions;
 pub mod token;
 mod wipe;
 

@@ -142,7 +142,7 @@ impl Msisdn {
         Self::parse_with::<false>(input)
     }
 
-    /// [`Msisdn::parse`], tuned for scan mode's digit runs (same result, see `digits::scan_run`).
+    /// [`Msisdn::parse`], tuned for scan mode's digit runs (same result, see `plain::scan_run`).
     #[inline]
     pub(crate) fn parse_run(input: &[u8]) -> Result<Msisdn, RejectReason> {
         Self::parse_with::<true>(input)
@@ -166,7 +166,7 @@ impl Msisdn {
             }
         }
         let scanned = if RUN {
-            digits::scan_run::<MSISDN_MAX_DIGITS>(input)?
+            plain::scan_run::<MSISDN_MAX_DIGITS>(input)?
         } else {
             digits::scan_any::<MSISDN_MAX_DIGITS>(input)?
         };
@@ -268,7 +268,7 @@ impl Cnic {
         Self::parse_with::<false>(input)
     }
 
-    /// [`Cnic::parse`], tuned for scan mode's digit runs (same result, see `digits::scan_run`).
+    /// [`Cnic::parse`], tuned for scan mode's digit runs (same result, see `plain::scan_run`).
     #[inline]
     pub(crate) fn parse_run(input: &[u8]) -> Result<Cnic, RejectReason> {
         Self::parse_with::<true>(input)
@@ -288,7 +288,7 @@ impl Cnic {
             return Self::from_canonical(d);
         }
         let scanned = if RUN {
-            digits::scan_run::<13>(input)?
+            plain::scan_run::<13>(input)?
         } else {
             digits::scan_any::<13>(input)?
         };

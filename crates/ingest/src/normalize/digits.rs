@@ -5,17 +5,6 @@
 
 use super::RejectReason;
 
-/// [`scan_any`] with the fast path for digits and dashes (`0300-1234567`) tried first: faster
-/// for scan mode's digit runs, which mostly have that shape, and slower for CSV fields, which
-/// often do not (measured: column mode 4% slower with it, scan mode 7% faster).
-#[inline]
-pub(super) fn scan_run<const N: usize>(input: &[u8]) -> Result<Scanned<N>, RejectReason> {
-    match super::plain::scan_plain(input) {
-        Some(scanned) => scanned,
-        None => scan_any(input),
-    }
-}
-
 /// The digits of a candidate, as ASCII, plus whether a leading `+` was written.
 pub(super) struct Scanned<const N: usize> {
     pub(super) buf: [u8; N],
@@ -37,7 +26,8 @@ impl<const N: usize> Scanned<N> {
 /// fraction), `BadLength` (more than `N` digits). `Junk` is reported even if too many digits
 /// came first, so the reason does not depend on where the bad character is.
 ///
-/// [`scan_run`] gives the same result, trying the digits-and-dashes fast path first.
+/// [`scan_run`](super::plain::scan_run) gives the same result, trying the digits-and-dashes fast
+/// path first.
 #[inline]
 pub(super) fn scan_any<const N: usize>(input: &[u8]) -> Result<Scanned<N>, RejectReason> {
     let body = trim(input);

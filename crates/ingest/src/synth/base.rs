@@ -4,7 +4,8 @@ use std::io::{self, BufWriter, Write};
 
 use rand::Rng;
 
-use super::formats::{cell, csv_field, Col};
+use super::columns::Col;
+use super::formats::{cell, csv_field};
 use super::people::{self, Person};
 use super::row::{self, Row};
 use super::truth::{self, OverlapTruth, SetTruth};

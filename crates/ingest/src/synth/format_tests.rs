@@ -1,8 +1,8 @@
 //! The rendered formats are well-formed and hold exactly the drawn identifiers.
 
-use super::people::RowSource;
 use super::render;
 use super::row::Field;
+use super::source::RowSource;
 use super::tests::gen;
 use super::*;
 

@@ -2,6 +2,7 @@
 
 use std::io::{self, Write};
 
+use super::columns::{cased, col_name, Col, LAYOUTS};
 use super::render::{push_cnic, push_msisdn};
 use super::row::{Field, Row};
 use super::text::{address, push_date};
@@ -16,75 +17,6 @@ pub(crate) struct Style {
     pub layout: u8,
     pub quote_all: bool,
     pub crlf: bool,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Col {
-    Id,
-    Name,
-    Father,
-    Msisdn,
-    Cnic,
-    Address,
-    City,
-    Imsi,
-    Date,
-}
-
-pub(super) const LAYOUTS: [&[Col]; 2] = [
-    &[
-        Col::Id,
-        Col::Name,
-        Col::Father,
-        Col::Msisdn,
-        Col::Cnic,
-        Col::Address,
-        Col::City,
-        Col::Imsi,
-        Col::Date,
-    ],
-    &[
-        Col::Id,
-        Col::Cnic,
-        Col::Name,
-        Col::Father,
-        Col::City,
-        Col::Address,
-        Col::Msisdn,
-        Col::Date,
-        Col::Imsi,
-    ],
-];
-
-pub(super) fn col_name(c: Col) -> &'static str {
-    match c {
-        Col::Id => "id",
-        Col::Name => "name",
-        Col::Father => "father_name",
-        Col::Msisdn => "msisdn",
-        Col::Cnic => "cnic",
-        Col::Address => "address",
-        Col::City => "city",
-        Col::Imsi => "imsi",
-        Col::Date => "activation_date",
-    }
-}
-
-pub(super) fn cased(name: &str, case: u8) -> String {
-    match case {
-        1 => name.to_ascii_uppercase(),
-        2 => name
-            .split('_')
-            .map(|w| {
-                let mut c = w.chars();
-                c.next()
-                    .map(|f| f.to_ascii_uppercase().to_string() + c.as_str())
-                    .unwrap_or_default()
-            })
-            .collect::<Vec<_>>()
-            .join("_"),
-        _ => name.to_owned(),
-    }
 }
 
 fn push_field<F: Copy>(out: &mut String, f: &Field<F>, push: fn(&mut String, u64, F)) {

@@ -14,6 +14,7 @@
 //! random.
 
 mod base;
+mod columns;
 #[cfg(test)]
 mod format_tests;
 mod formats;
@@ -21,6 +22,7 @@ mod parquet;
 mod people;
 mod render;
 mod row;
+mod source;
 mod sql;
 #[cfg(test)]
 mod tests;
@@ -34,8 +36,8 @@ use rand::Rng;
 use rand_chacha::rand_core::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
-use people::RowSource;
 use row::Rates;
+use source::RowSource;
 pub use truth::{OverlapTruth, SetTruth, Truth};
 
 /// Output shape of a generated dump.

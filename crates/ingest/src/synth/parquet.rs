@@ -16,7 +16,8 @@ use parquet::arrow::ArrowWriter;
 use parquet::basic::Compression;
 use parquet::file::properties::WriterProperties;
 
-use super::formats::{cased, cell, Col, Style, LAYOUTS};
+use super::columns::{cased, col_name, Col, LAYOUTS};
+use super::formats::{cell, Style};
 use super::row::Row;
 use super::GenError;
 
@@ -54,7 +55,7 @@ impl<'w> ParquetDump<'w> {
         let fields: Vec<Field> = cols
             .iter()
             .map(|c| {
-                let name = cased(super::formats::col_name(*c), style.header_case);
+                let name = cased(col_name(*c), style.header_case);
                 let ty = if is_int(*c) {
                     DataType::Int64
                 } else {

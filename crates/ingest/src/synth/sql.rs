@@ -2,7 +2,7 @@
 
 use std::io::{self, Write};
 
-use super::formats::{col_name, Col};
+use super::columns::{col_name, Col};
 
 const SQL_HEAD: &str = "-- MySQL dump 10.13  Distrib 8.0.36, for Linux (x86_64)
 --

@@ -1,6 +1,6 @@
-use super::people::RowSource;
 use super::render::{self, CnicForm, MsisdnForm, CNIC_FORMS, MSISDN_FORMS};
 use super::row::Field;
+use super::source::RowSource;
 use super::*;
 use crate::RejectReason;
 

@@ -1,5 +1,6 @@
 //! Parquet (and Arrow IPC) inputs: the same dump as CSV and as a table reads alike, and broken
 //! table files fail with exit 1 naming the file, never a panic.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod util;
 

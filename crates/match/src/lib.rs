@@ -10,6 +10,9 @@
 //! - [`FilterBuilder`]: the filter `build` fills, open to records from anywhere (in-memory
 //!   columns of the Python package): the same records and options give the same bytes;
 //! - [`inspect_fields`]: the `leakmatch.inspect.v1` report of a filter's header and fill;
+//! - [`policy`]: what a shared-key filter discloses to a key holder ([`enumeration_cost`],
+//!   [`key_holder_can_recover`]), the allowed FPR range ([`check_fpr`]) and the empty-filter
+//!   refusal ([`EmptyFilter`]);
 //! - [`estimate`]: false-positive correction of matched counts with a 95% interval.
 //! - Online mode, with no shared key (issue #16): [`publish`](fn@publish) is `build` with
 //!   tokens from OPRF outputs of the dump holder's epoch key; [`query`](fn@query) is `match`
@@ -58,6 +61,7 @@ mod online_error;
 mod online_tests;
 mod oracle;
 mod outputs;
+pub mod policy;
 pub mod publish;
 pub mod query;
 mod report;
@@ -76,6 +80,10 @@ pub use matcher::{
 };
 pub use online_error::OnlineError;
 pub use oracle::{EpochInfo, LocalOracle, Oracle, OracleError};
+pub use policy::{
+    check_fpr, enumeration_cost, key_holder_can_recover, EmptyFilter, EnumerationCost,
+    FprOutOfRange,
+};
 pub use publish::{publish, PublishOutcome};
 pub use query::{
     query, BudgetUse, OnlineFilter, QueryOptions, QueryOutcome, QueryReport, DEFAULT_QUERY_BATCH,

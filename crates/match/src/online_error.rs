@@ -101,16 +101,16 @@ pub enum OnlineError {
     /// The server could not be asked, or refused.
     #[error(transparent)]
     Oracle(#[from] OracleError),
-    /// Publishing found no identifier: an empty filter would say "nobody leaked".
+    /// Publishing made no token: an empty filter would say "nobody leaked".
     #[error(
-        "no valid identifier found in {inputs} ({records} records read): not writing an empty \
-         filter; check the input, or choose columns with --msisdn-col / --cnic-col"
+        "{inputs}: {reason}: not writing an empty filter; check the input, or choose columns \
+         with --msisdn-col / --cnic-col"
     )]
     NothingToPublish {
         /// The inputs, comma-separated.
         inputs: String,
-        /// Records read.
-        records: u64,
+        /// Why the filter is empty.
+        reason: crate::EmptyFilter,
     },
     /// No filter given to query.
     #[error("no filter to query")]

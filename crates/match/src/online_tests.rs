@@ -430,3 +430,45 @@ fn a_base_changed_between_the_reads_is_refused() {
     assert!(matches!(err, OnlineError::InputChanged { .. }), "{err}");
     assert!(err.to_string().contains("base.csv"), "{err}");
 }
+
+/// Claims more budget than the oracle behind it grants: the server refuses during the query.
+struct Overstating(LocalOracle);
+
+impl Oracle for Overstating {
+    fn server(&self) -> String {
+        self.0.server()
+    }
+    fn current_epoch(&self) -> Result<EpochInfo, OracleError> {
+        self.0.current_epoch()
+    }
+    fn budget_left(&self) -> Result<u64, OracleError> {
+        Ok(u64::MAX)
+    }
+    fn evaluate(
+        &self,
+        epoch: u64,
+        elements: &[leakmatch_oprf::BlindedElement],
+    ) -> Result<leakmatch_oprf::EvaluatedBatch, OracleError> {
+        self.0.evaluate(epoch, elements)
+    }
+}
+
+#[test]
+fn a_budget_spent_during_the_query_stops_it_with_nothing_reported() {
+    let d = data(2000, 13);
+    let key = epoch_key(1);
+    let out = d.dir.path().join("o.lmf");
+    let p = publish_to(&key, &[&d.dump], &out);
+    // Enough for the first round trip (the base's MSISDNs), not for the CNICs after it.
+    let oracle = Overstating(LocalOracle::new(key, vec![p.digest], 600));
+    let Err(err) = run_query(&oracle, &[&out], &d.base, true) else {
+        panic!("the query went through")
+    };
+    assert!(
+        matches!(err, OnlineError::Oracle(OracleError::BudgetExhausted)),
+        "{err}"
+    );
+    let evaluated = oracle.0.evaluated();
+    assert!(evaluated > 0 && evaluated <= 600, "{evaluated}");
+    assert_eq!(oracle.0.budget_left().unwrap(), 600 - evaluated);
+}

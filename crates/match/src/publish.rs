@@ -55,7 +55,10 @@ impl PublishOutcome {
         let mut v = self.built.summary_json(&self.output);
         v["schema"] = "leakmatch.publish.v1".into();
         if let Some(o) = v.as_object_mut() {
+            // Shared-key fields: an online filter has no key id and gives a holder nothing
+            // to recover offline.
             o.remove("key_id");
+            o.remove("key_holder_can_recover");
         }
         v["epoch"] = self.epoch.into();
         v["public_key"] = self.public_key.to_string().into();
@@ -105,14 +108,14 @@ pub fn publish(
             input: changed(&built.inputs, &collected.inputs),
         });
     }
-    if built.filter.header.counts.total() == 0 {
+    if let Err(reason) = built.refuse_empty() {
         return Err(OnlineError::NothingToPublish {
             inputs: inputs
                 .iter()
                 .map(ToString::to_string)
                 .collect::<Vec<_>>()
                 .join(", "),
-            records: built.totals.records,
+            reason,
         });
     }
     let saving = std::time::Instant::now();

@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use leakmatch_ingest::Progress;
+use leakmatch_match::EvalProgress;
 
 /// Decides what reaches stderr.
 #[derive(Debug, Clone, Copy)]
@@ -122,6 +123,40 @@ impl Progress for Bars {
                 bar.finish_and_clear();
             }
         }
+    }
+}
+
+/// A bar of identifiers evaluated (publish: with the epoch key; query: by the server), with
+/// rate and ETA, updated once per batch.
+impl EvalProgress for Bars {
+    fn begin(&self, total: u64) {
+        if !self.enabled {
+            return;
+        }
+        let bar = ProgressBar::new(total);
+        bar.set_draw_target(ProgressDrawTarget::stderr_with_hz(8));
+        if let Ok(style) = ProgressStyle::with_template(
+            "{prefix} [{bar:30}] {pos}/{len} identifiers {per_sec} ETA {eta}",
+        ) {
+            bar.set_style(style.progress_chars("=> "));
+        }
+        bar.set_prefix("evaluating");
+        bar.enable_steady_tick(Duration::from_millis(250));
+        if let Ok(mut slot) = self.bar.lock() {
+            *slot = Some(bar);
+        }
+    }
+
+    fn advance(&self, n: u64) {
+        if let Ok(slot) = self.bar.lock() {
+            if let Some(bar) = slot.as_ref() {
+                bar.inc(n);
+            }
+        }
+    }
+
+    fn finish(&self) {
+        Progress::finish(self);
     }
 }
 

@@ -4,7 +4,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use leakmatch_ingest::{Diagnostics, InputStats, KindStats, RejectReason};
-use leakmatch_match::{BuildOutcome, KindReport, MatchReport};
+use leakmatch_match::{BuildOutcome, KindReport, MatchReport, PublishOutcome, QueryReport};
 
 use crate::output::Printer;
 
@@ -129,9 +129,13 @@ fn kind_line(name: &str, k: &Option<KindReport>) -> String {
 }
 
 pub fn match_text(r: &MatchReport) -> String {
+    let origin = match &r.filter.online {
+        Some(o) => format!("online filter {}, epoch {}", o.path, o.epoch),
+        None => format!("filter key id {}", r.filter.key_id),
+    };
     let mut s = format!(
-        "{} rows read, {} rows with a match (filter key id {}, implied FPR {:.2e})\n",
-        r.rows_read, r.rows_matched_any, r.filter.key_id, r.filter.implied_fpr
+        "{} rows read, {} rows with a match ({origin}, implied FPR {:.2e})\n",
+        r.rows_read, r.rows_matched_any, r.filter.implied_fpr
     );
     s += &kind_line("msisdn", &r.kinds.msisdn);
     s += &kind_line("cnic", &r.kinds.cnic);
@@ -164,6 +168,73 @@ pub fn match_text(r: &MatchReport) -> String {
         .is_some_and(|p| p.distinct_matched > 0)
     {
         s += "pair matches mean identity-registration data (number + CNIC together) of these customers leaked.\n";
+    }
+    s
+}
+
+pub fn publish_text(o: &PublishOutcome, elapsed: Duration) -> String {
+    let b = &o.built;
+    let h = &b.filter.header;
+    let mut s = format!(
+        "published {} under epoch {} in {:.2}s\n",
+        o.output.display(),
+        o.epoch,
+        elapsed.as_secs_f64()
+    );
+    s += &stats_lines(&b.totals);
+    s += &format!(
+        "  evaluated        {} distinct identifiers (msisdn {}, cnic {}), each once\n",
+        o.evaluated.total(),
+        o.evaluated.msisdn,
+        o.evaluated.cnic
+    );
+    s += &format!(
+        "  tokens           msisdn {}, cnic {}, pair {} (duplicates included)\n",
+        h.counts.msisdn, h.counts.cnic, h.counts.pair
+    );
+    s += &format!(
+        "  filter           {} bytes, k = {}, sized for {} tokens{}\n",
+        h.params.bytes(),
+        h.params.k,
+        b.capacity,
+        if b.capacity_estimated {
+            " (estimated; set --capacity to size it exactly)"
+        } else {
+            ""
+        }
+    );
+    s += &format!(
+        "  false positives  target {:.2e}, measured {:.2e} on random probes, implied by fill {:.2e}\n",
+        h.target_fpr, h.measured_fpr, b.fill.implied_fpr
+    );
+    s += &format!("  public key       {}\n", o.public_key);
+    s += &format!("  digest           {} (recorded: clients accept this file)", o.digest);
+    s
+}
+
+pub fn query_text(r: &QueryReport) -> String {
+    let mut s = format!(
+        "server {} (epoch {}): {} distinct identifiers evaluated (msisdn {}, cnic {}), each \
+         once; budget left {} before, {} after\n",
+        r.server,
+        r.epoch,
+        r.evaluated.total(),
+        r.evaluated.msisdn,
+        r.evaluated.cnic,
+        r.budget.left_before,
+        r.budget.left_after
+    );
+    for report in &r.filters {
+        if r.filters.len() > 1 {
+            let name = report
+                .filter
+                .online
+                .as_ref()
+                .map(|o| o.path.as_str())
+                .unwrap_or_default();
+            s += &format!("\n== {name}\n");
+        }
+        s += &match_text(report);
     }
     s
 }

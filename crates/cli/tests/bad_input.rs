@@ -11,7 +11,7 @@ mod util;
 use std::path::PathBuf;
 use std::process::Output;
 
-use util::{fixture, json, stderr, Dir};
+use util::{fixture, identifier_forms, json, stderr, Dir};
 
 const M: &str = "03001234567";
 const M2: &str = "03451234567";
@@ -783,30 +783,8 @@ fn merge_of_builds_equals_build_of_union_and_threads_do_not_matter() {
 fn no_identifier_leaves_any_command() {
     let d = setup();
     let (dump, base) = generated(&d, 2000);
-    let raw_dump = std::fs::read(&dump).unwrap();
-    // Raw renderings as written in the dump (field values with digits), and canonical forms.
-    let mut forms: Vec<String> = Vec::new();
-    for line in String::from_utf8_lossy(&raw_dump).lines().skip(1) {
-        for field in line.split(',') {
-            let f = field.trim_matches('"').trim();
-            if f.chars().filter(char::is_ascii_digit).count() >= 10 {
-                forms.push(f.to_string());
-            }
-        }
-    }
-    for p in [&dump, &base] {
-        let text = std::fs::read_to_string(p).unwrap();
-        for w in text.split(|c: char| !c.is_ascii_digit()) {
-            if w.len() == 11 && w.starts_with("03") {
-                forms.push(format!("92{}", &w[1..]));
-                forms.push(w[1..].to_string());
-            } else if w.len() == 13 {
-                forms.push(w.to_string());
-            }
-        }
-    }
-    forms.sort();
-    forms.dedup();
+    // Raw renderings as written (field values with digits), and canonical forms.
+    let mut forms = identifier_forms(&[&dump, &base]);
     assert!(forms.len() > 500, "{}", forms.len());
     d.write(
         "cut.sql",

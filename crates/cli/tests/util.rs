@@ -139,3 +139,33 @@ pub fn json(o: &Output) -> serde_json::Value {
 pub fn read_json(p: &Path) -> serde_json::Value {
     serde_json::from_slice(&std::fs::read(p).unwrap()).unwrap()
 }
+
+/// Every form in which an identifier of `files` (generated CSVs) may show up in an output:
+/// each field with 10 or more digits exactly as written, each MSISDN canonically (`92` and
+/// the national number) and as its national number, each 13-digit CNIC. For the privacy
+/// scans: none of these may appear in anything but `--matches-out`.
+pub fn identifier_forms(files: &[&Path]) -> Vec<String> {
+    let mut forms: Vec<String> = Vec::new();
+    for p in files {
+        let text = String::from_utf8_lossy(&std::fs::read(p).unwrap()).into_owned();
+        for line in text.lines().skip(1) {
+            for field in line.split(',') {
+                let f = field.trim_matches('"').trim();
+                if f.chars().filter(char::is_ascii_digit).count() >= 10 {
+                    forms.push(f.to_string());
+                }
+            }
+        }
+        for w in text.split(|c: char| !c.is_ascii_digit()) {
+            if w.len() == 11 && w.starts_with("03") {
+                forms.push(format!("92{}", &w[1..]));
+                forms.push(w[1..].to_string());
+            } else if w.len() == 13 {
+                forms.push(w.to_string());
+            }
+        }
+    }
+    forms.sort();
+    forms.dedup();
+    forms
+}

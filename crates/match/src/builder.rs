@@ -86,6 +86,7 @@ impl BuildOutcome {
             "implied_fpr": self.fill.implied_fpr,
             "estimated_distinct_tokens": self.fill.estimated_distinct,
             "warnings": self.warnings,
+            "key_holder_can_recover": self.key_holder_can_recover(),
         })
     }
 }

@@ -48,12 +48,7 @@ impl FilterBuilder {
     /// Uses `opts.kinds`, `fpr_probes` and `output`;
     /// ignores `opts.capacity`.
     pub fn new(key: &Key, capacity: u64, opts: &BuildOptions) -> Result<Self, PipelineError> {
-        if !(opts.target_fpr > 0.0 && opts.target_fpr < 1.0) {
-            return Err(PipelineError::Options(format!(
-                "--fpr must be between 0 and 1 (exclusive), got {}",
-                opts.target_fpr
-            )));
-        }
+        crate::policy::check_fpr(opts.target_fpr)?;
         let capacity = capacity.max(1);
         let params = BloomParams::for_capacity(capacity, opts.target_fpr);
         let bloom = match &opts.output {

@@ -10,6 +10,9 @@
 //! - [`FilterBuilder`]: the filter `build` fills, open to records from anywhere (in-memory
 //!   columns of the Python package): the same records and options give the same bytes;
 //! - [`inspect_fields`]: the `leakmatch.inspect.v1` report of a filter's header and fill;
+//! - [`policy`]: what a shared-key filter discloses to a key holder ([`enumeration_cost`],
+//!   [`key_holder_can_recover`]), the allowed FPR range ([`check_fpr`]) and the empty-filter
+//!   refusal ([`EmptyFilter`]);
 //! - [`estimate`]: false-positive correction of matched counts with a 95% interval.
 //!
 //! Both pipelines hash in batches (the SIMD path of [`TokenHasher::hash_many`](leakmatch_hashing::TokenHasher::hash_many))
@@ -45,6 +48,7 @@ mod filling;
 pub mod hll;
 mod inspect;
 mod matcher;
+pub mod policy;
 mod report;
 mod tokens;
 
@@ -56,6 +60,10 @@ pub use filling::{Filled, FilterBuilder, FilterSink};
 pub use inspect::{header_kinds, inspect_fields, INSPECT_SCHEMA};
 pub use matcher::{
     match_inputs, MatchOptions, MatchOutcome, MatchedRows, DEFAULT_MATCH_MEMORY, MAX_FPR_RATIO,
+};
+pub use policy::{
+    check_fpr, enumeration_cost, key_holder_can_recover, EmptyFilter, EnumerationCost,
+    FprOutOfRange,
 };
 pub use report::{InputSummary, KindReport, KindsReport, MatchReport, RejectCounts};
 pub use tokens::KindSelection;

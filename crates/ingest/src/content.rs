@@ -297,6 +297,27 @@ pub(crate) fn choose_keys_by_content(
     }))
 }
 
+/// The SQL counterpart of [`choose_by_content`], over the tuples of the window's `INSERT`
+/// statements by column position: `None` when a known column name names an identifier (the
+/// names choose) or the window holds no tuple.
+pub(crate) fn choose_sql_columns_by_content(
+    window: &[u8],
+    complete: bool,
+) -> Option<Result<ContentChoice, NoChoice>> {
+    let rows = crate::sql::sample_tuples(window, complete, SAMPLE_RECORDS)?;
+    if rows.is_empty() {
+        return None;
+    }
+    let width = rows.iter().map(Vec::len).max().unwrap_or(0);
+    let mut tallies = vec![Tally::default(); width];
+    for row in &rows {
+        for (tally, value) in tallies.iter_mut().zip(row) {
+            tally.add(value);
+        }
+    }
+    Some(judge(true, rows.len() as u32, &tallies))
+}
+
 /// The sampled values of one column, counted by the normalizer.
 #[derive(Debug, Clone, Copy, Default)]
 pub(crate) struct Tally {
@@ -505,6 +526,24 @@ mod tests {
         // A key that names an identifier: nothing to choose by content.
         let named = "{\"mobile\":\"03001234567\",\"c2\":\"35202123456781\"}\n";
         assert!(choose_keys_by_content(named.as_bytes(), true).is_none());
+    }
+
+    #[test]
+    fn sql_columns_of_meaningless_names_are_chosen_by_content() {
+        let mut text = "CREATE TABLE `t` (\n  `c1` int,\n  `c2` varchar(20),\n  `c3` varchar(20)\n);\n".to_string();
+        text += "INSERT INTO `t` VALUES ";
+        let tuples: Vec<String> = (0..50)
+            .map(|i| format!("({i},'0300{:07}','35202{:07}1')", 1_000_000 + i, 1_000_000 + i))
+            .collect();
+        text += &tuples.join(",");
+        text += ";\nINSERT INTO `t` VALUES\n(99,NULL,'35202-1234567-1'),\n(100,'+92 345 1234567',NULL);\n";
+        let c = choose_sql_columns_by_content(text.as_bytes(), true).unwrap().unwrap();
+        assert_eq!(c.sampled, 52);
+        let idx: Vec<(usize, IdKind)> = c.chosen.iter().map(|s| (s.index, s.kind)).collect();
+        assert_eq!(idx, vec![(2, IdKind::Msisdn), (3, IdKind::Cnic)]);
+        // Named columns choose: nothing by content.
+        let named = "INSERT INTO t (id, mobile) VALUES (1,'03001234567');\n";
+        assert!(choose_sql_columns_by_content(named.as_bytes(), true).is_none());
     }
 
     /// A window cut mid-record ignores the cut record, so a stream and a map sample alike.

@@ -21,7 +21,7 @@ use std::path::Path;
 
 use crate::chunk::find_record_end;
 use crate::columns::{choose, display_name, looks_like_data, missing_names};
-use crate::content::{choose_by_content, choose_keys_by_content, free_text, ContentChoice, FreeText, IdKind, NoChoice};
+use crate::content::{choose_by_content, choose_keys_by_content, choose_sql_columns_by_content, free_text, ContentChoice, FreeText, IdKind, NoChoice};
 use crate::csv::{detect_delimiter, split_record, CsvPlan};
 use crate::emit::{ChunkReport, Emitter, Event, EventKind, KIND_CNIC, KIND_MSISDN};
 use crate::jsonl::KeyKinds;
@@ -41,7 +41,8 @@ pub(crate) enum Plan {
     /// JSON lines; the keys auto mode chose by content as (MSISDN keys, CNIC keys), or none
     /// (the options' keys, or keys chosen by name).
     Jsonl(Option<(Vec<ColumnRef>, Vec<ColumnRef>)>),
-    Sql(Tables),
+    /// SQL; the columns auto mode chose by content as (MSISDN, CNIC) positions, or none.
+    Sql(Tables, Option<(Vec<ColumnRef>, Vec<ColumnRef>)>),
     Scan,
 }
 
@@ -144,7 +145,38 @@ pub(crate) fn prepare(
         Format::Auto | Format::Scan => {
             prepared.format = Format::Scan;
         }
-        Format::Sql => prepared.plan = Plan::Sql(Tables::default()),
+        Format::Sql => {
+            prepared.plan = Plan::Sql(Tables::default(), None);
+            if all_refs(opts).next().is_none() {
+                let window = &head[..head.len().min(DETECT_BYTES)];
+                match choose_sql_columns_by_content(window, head.len() <= DETECT_BYTES) {
+                    None | Some(Err(NoChoice::Nothing { .. })) => {}
+                    Some(Ok(choice)) => {
+                        let refs = |kind: IdKind| -> Vec<ColumnRef> {
+                            choice
+                                .chosen
+                                .iter()
+                                .filter(|c| c.kind == kind)
+                                .map(|c| ColumnRef::Index(c.index))
+                                .collect()
+                        };
+                        let cols = (refs(IdKind::Msisdn), refs(IdKind::Cnic));
+                        prepared.plan = Plan::Sql(Tables::default(), Some(cols));
+                        prepared.by_content = Some(choice);
+                    }
+                    Some(Err(NoChoice::Ambiguous {
+                        sampled,
+                        candidates,
+                    })) => {
+                        return Err(IngestError::AmbiguousColumns {
+                            input: input.to_string(),
+                            sampled,
+                            candidates,
+                        })
+                    }
+                }
+            }
+        }
         // Tables are read from their files by `crate::table`; only a stream gets here.
         Format::Parquet | Format::Arrow => {
             return Err(IngestError::Table {
@@ -474,8 +506,11 @@ fn parse<S: RecordSink>(
             jsonl::parse_chunk(data, base, &mut keys, &mut em);
             names.extend(keys.used().map(|(k, kind)| (display_name(k), kind)));
         }
-        Plan::Sql(tables) => {
-            let cols = (opts.msisdn_cols.as_slice(), opts.cnic_cols.as_slice());
+        Plan::Sql(tables, chosen) => {
+            let cols = match chosen {
+                Some((m, c)) => (m.as_slice(), c.as_slice()),
+                None => (opts.msisdn_cols.as_slice(), opts.cnic_cols.as_slice()),
+            };
             sql::parse_chunk(data, base, tables, cols, &mut names, &mut em);
         }
     }

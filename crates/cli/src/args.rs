@@ -259,6 +259,9 @@ pub struct GenArgs {
     /// Where to write the truth JSON.
     #[arg(long, value_name = "FILE")]
     pub truth: Option<PathBuf>,
+    /// Leave out the header line of a csv, tsv, semicolon or pipe dump (a headerless export).
+    #[arg(long)]
+    pub no_header: bool,
 }
 
 #[derive(Debug, Args)]

@@ -79,9 +79,15 @@ fn headed_headerless_and_free_text_renderings_size_build_and_match_alike() {
             .ok();
         matches.push(json(&out)["kinds"].clone());
     }
-    assert_eq!(sizes[0]["distinct"]["msisdn"], truth["dump"]["distinct_msisdn"]);
+    assert_eq!(
+        sizes[0]["distinct"]["msisdn"],
+        truth["dump"]["distinct_msisdn"]
+    );
     assert_eq!(sizes[0]["distinct"]["cnic"], truth["dump"]["distinct_cnic"]);
-    assert_eq!(sizes[0]["distinct"]["pairs"], truth["dump"]["distinct_pairs"]);
+    assert_eq!(
+        sizes[0]["distinct"]["pairs"],
+        truth["dump"]["distinct_pairs"]
+    );
     for i in 1..RENDERINGS.len() {
         let name = RENDERINGS[i].1;
         assert_eq!(sizes[i], sizes[0], "size of {name}");

@@ -488,9 +488,15 @@ mod tests {
     fn prose_with_numbers_is_free_text_and_a_table_without_is_not() {
         let prose = rows(50, |i| {
             if i % 2 == 0 {
-                format!("Ali s/o Akbar, mobile 0300-{:07}, House 12, Lahore", 1_000_000 + i)
+                format!(
+                    "Ali s/o Akbar, mobile 0300-{:07}, House 12, Lahore",
+                    1_000_000 + i
+                )
             } else {
-                format!("Subscriber Sana, Karachi: SIM +92 321 {:07}, postal code 75500", i)
+                format!(
+                    "Subscriber Sana, Karachi: SIM +92 321 {:07}, postal code 75500",
+                    i
+                )
             }
         });
         assert_eq!(
@@ -502,7 +508,9 @@ mod tests {
         );
         let shown = free_text(prose.as_bytes(), true).unwrap().to_string();
         assert!(shown.contains("50 of the first 50 lines"), "{shown}");
-        let table = rows(20, |i| format!("{i},Ali,2021-01-{:02},410011234567890", i % 28 + 1));
+        let table = rows(20, |i| {
+            format!("{i},Ali,2021-01-{:02},410011234567890", i % 28 + 1)
+        });
         assert_eq!(free_text(table.as_bytes(), true), None);
         // A cut last line is not sampled.
         let cut = &prose.as_bytes()[..prose.len() - 3];
@@ -530,14 +538,24 @@ mod tests {
 
     #[test]
     fn sql_columns_of_meaningless_names_are_chosen_by_content() {
-        let mut text = "CREATE TABLE `t` (\n  `c1` int,\n  `c2` varchar(20),\n  `c3` varchar(20)\n);\n".to_string();
+        let mut text =
+            "CREATE TABLE `t` (\n  `c1` int,\n  `c2` varchar(20),\n  `c3` varchar(20)\n);\n"
+                .to_string();
         text += "INSERT INTO `t` VALUES ";
         let tuples: Vec<String> = (0..50)
-            .map(|i| format!("({i},'0300{:07}','35202{:07}1')", 1_000_000 + i, 1_000_000 + i))
+            .map(|i| {
+                format!(
+                    "({i},'0300{:07}','35202{:07}1')",
+                    1_000_000 + i,
+                    1_000_000 + i
+                )
+            })
             .collect();
         text += &tuples.join(",");
         text += ";\nINSERT INTO `t` VALUES\n(99,NULL,'35202-1234567-1'),\n(100,'+92 345 1234567',NULL);\n";
-        let c = choose_sql_columns_by_content(text.as_bytes(), true).unwrap().unwrap();
+        let c = choose_sql_columns_by_content(text.as_bytes(), true)
+            .unwrap()
+            .unwrap();
         assert_eq!(c.sampled, 52);
         let idx: Vec<(usize, IdKind)> = c.chosen.iter().map(|s| (s.index, s.kind)).collect();
         assert_eq!(idx, vec![(2, IdKind::Msisdn), (3, IdKind::Cnic)]);

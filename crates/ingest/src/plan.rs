@@ -21,7 +21,10 @@ use std::path::Path;
 
 use crate::chunk::find_record_end;
 use crate::columns::{choose, display_name, looks_like_data, missing_names};
-use crate::content::{choose_by_content, choose_keys_by_content, choose_sql_columns_by_content, free_text, ContentChoice, FreeText, IdKind, NoChoice};
+use crate::content::{
+    choose_by_content, choose_keys_by_content, choose_sql_columns_by_content, free_text,
+    ContentChoice, FreeText, IdKind, NoChoice,
+};
 use crate::csv::{detect_delimiter, split_record, CsvPlan};
 use crate::emit::{ChunkReport, Emitter, Event, EventKind, KIND_CNIC, KIND_MSISDN};
 use crate::jsonl::KeyKinds;
@@ -623,7 +626,10 @@ mod tests {
         let p = prepare("t", Format::Csv, text, 0, &opts).unwrap();
         assert!(matches!(p.plan, Plan::Scan), "{:?}", p.plan);
         assert_eq!(p.format, Format::Scan);
-        assert_eq!(p.free_text.map(|f| (f.sampled, f.with_identifier)), Some((2, 2)));
+        assert_eq!(
+            p.free_text.map(|f| (f.sampled, f.with_identifier)),
+            Some((2, 2))
+        );
         assert!(p.by_content.is_none());
     }
 

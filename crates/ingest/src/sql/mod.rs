@@ -193,14 +193,21 @@ fn known_columns<'a>(
 /// empty) — for choosing columns by content ([`crate::content`]). `None` when a column name
 /// known for a statement (its list, or a `CREATE TABLE` in the window) names an identifier:
 /// then the names choose.
-pub(crate) fn sample_tuples(window: &[u8], complete: bool, max: usize) -> Option<Vec<Vec<Vec<u8>>>> {
+pub(crate) fn sample_tuples(
+    window: &[u8],
+    complete: bool,
+    max: usize,
+) -> Option<Vec<Vec<Vec<u8>>>> {
     let mut tables = Tables::default();
     tables.scan(window, 0);
     let mut rows: Vec<Vec<Vec<u8>>> = Vec::new();
     let mut open = false;
     let mut pos = 0;
     while pos < window.len() && rows.len() < max {
-        let Some(end) = memchr::memchr(b'\n', &window[pos..]).map(|k| pos + k).or(complete.then_some(window.len())) else {
+        let Some(end) = memchr::memchr(b'\n', &window[pos..])
+            .map(|k| pos + k)
+            .or(complete.then_some(window.len()))
+        else {
             break; // cut by the end of the window
         };
         let line = &window[pos..end];

@@ -188,12 +188,17 @@ fn every_format_parses_to_the_rendered_identifiers() {
 fn scanned(line: &str) -> (Vec<u64>, Vec<u64>) {
     use crate::content::IdKind;
     let (mut m, mut c) = (Vec::new(), Vec::new());
-    crate::scan::runs(line.as_bytes(), |run, digits| {
-        match crate::scan::candidate(run, digits as u32) {
-            Some(IdKind::Msisdn) => m.extend(crate::Msisdn::parse(run).ok().map(|v| v.to_u64() - 920_000_000_000)),
-            Some(IdKind::Cnic) => c.extend(crate::Cnic::parse(run).ok().map(|v| v.to_u64())),
-            None => {}
-        }
+    crate::scan::runs(line.as_bytes(), |run, digits| match crate::scan::candidate(
+        run,
+        digits as u32,
+    ) {
+        Some(IdKind::Msisdn) => m.extend(
+            crate::Msisdn::parse(run)
+                .ok()
+                .map(|v| v.to_u64() % 10_000_000_000),
+        ),
+        Some(IdKind::Cnic) => c.extend(crate::Cnic::parse(run).ok().map(|v| v.to_u64())),
+        None => {}
     });
     (m, c)
 }
@@ -222,7 +227,10 @@ fn text_lines_hold_every_form_of_their_valid_identifiers_and_short_decoys() {
         let row = src.next_row();
         spaced += usize::from(matches!(
             row.msisdn,
-            Field::Valid(_, render::MsisdnForm::IntlSpaced | render::MsisdnForm::Parens)
+            Field::Valid(
+                _,
+                render::MsisdnForm::IntlSpaced | render::MsisdnForm::Parens
+            )
         ));
         let want_m: Vec<u64> = row.msisdn.valid().into_iter().collect();
         let want_c: Vec<u64> = row.cnic.valid().into_iter().collect();

@@ -122,6 +122,12 @@ pub enum Command {
         after_help = "Example:\n  leakmatch server init /srv/leakmatch && leakmatch server run /srv/leakmatch --listen 127.0.0.1:8470"
     )]
     Server(crate::commands::server::args::ServerArgs),
+    /// Test a subscriber base against online filters through the dump holder's server: the
+    /// online `match` (no key: identifiers are blinded, each distinct one evaluated once).
+    #[command(
+        after_help = "Example:\n  leakmatch query --server http://leaks.example:8470 --credential jazz.cred -f jazz-2022.lmf --matches-out notify.csv subscribers.csv"
+    )]
+    Query(QueryArgs),
     /// The whole job on built-in synthetic data, explained step by step.
     #[command(after_help = "Example:\n  leakmatch demo")]
     Demo {
@@ -234,6 +240,38 @@ pub struct MatchArgs {
     /// Match even if the filter's false-positive rate implied by its fill is more than 10x its
     /// target (refused otherwise: an overfilled, damaged or forged filter); every estimate
     /// then says it is unreliable.
+    #[arg(long)]
+    pub accept_high_fpr: bool,
+    #[command(flatten)]
+    pub input: InputArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct QueryArgs {
+    /// The dump holder's server, `http://HOST:PORT`.
+    #[arg(long, value_name = "URL")]
+    pub server: String,
+    /// This client's credential file (from `server add-client`; must not be readable by
+    /// group or others).
+    #[arg(long, value_name = "NAME.cred")]
+    pub credential: PathBuf,
+    /// An online filter published under the server's current epoch (repeatable: several
+    /// dumps at once, each identifier evaluated once for all; the report says which dumps
+    /// each row is in).
+    #[arg(short, long = "filter", required = true, value_name = "FILTER")]
+    pub filters: Vec<PathBuf>,
+    /// Print the report as one JSON object on stdout (schema leakmatch.query.v1).
+    #[arg(long)]
+    pub json: bool,
+    /// Write your own matched input rows here, each marked with the kinds that matched (one
+    /// column per filter when there are several).
+    #[arg(long, value_name = "FILE")]
+    pub matches_out: Option<PathBuf>,
+    /// Memory for exact distinct counts, per filter (as for `match`); the base's distinct
+    /// identifiers take 72 bytes each besides. E.g. 4G, 512M.
+    #[arg(long, default_value = "128M", value_name = "SIZE")]
+    pub memory: String,
+    /// Match even a filter whose implied false-positive rate is more than 10x its target.
     #[arg(long)]
     pub accept_high_fpr: bool,
     #[command(flatten)]

@@ -75,6 +75,7 @@ fn main() -> ExitCode {
         Command::Completions { shell } => commands::docs::completions(shell),
         Command::Man => commands::docs::man(),
         Command::Server(args) => commands::server::run(&args, &printer),
+        Command::Query(args) => commands::query::run(&args, &printer),
         Command::Demo { rows, keep } => commands::demo::run(rows, keep.as_deref(), &printer),
     };
     match result {

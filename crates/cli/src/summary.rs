@@ -211,7 +211,10 @@ pub fn publish_text(o: &PublishOutcome, elapsed: Duration) -> String {
         h.target_fpr, h.measured_fpr, b.fill.implied_fpr
     );
     s += &format!("  public key       {}\n", o.public_key);
-    s += &format!("  digest           {} (recorded: clients accept this file)", o.digest);
+    s += &format!(
+        "  digest           {} (recorded: clients accept this file)",
+        o.digest
+    );
     s
 }
 

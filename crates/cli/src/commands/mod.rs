@@ -8,6 +8,8 @@ pub mod inspect;
 pub mod keygen;
 pub mod matching;
 pub mod merge;
+pub mod oracle;
+pub mod query;
 pub mod server;
 pub mod size;
 

@@ -22,6 +22,12 @@ pub enum ServerCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Build an online filter from one or more dumps (files: they are read twice) under the
+    /// current epoch's key and record its digest: `build`'s inputs and options, no shared key.
+    #[command(
+        after_help = "Example:\n  leakmatch server publish /srv/leakmatch -o jazz-2022.lmf dump.csv dump2.sql.gz"
+    )]
+    Publish(PublishArgs),
     /// Register a client with a lifetime budget of evaluations; write its credential (0600).
     #[command(
         name = "add-client",
@@ -92,4 +98,29 @@ pub enum ServerCommand {
         #[arg(long, value_name = "N")]
         eval_slots: Option<usize>,
     },
+}
+
+/// `leakmatch server publish`: `build`'s inputs and options, the epoch key instead of a key file.
+#[derive(Debug, Args)]
+pub struct PublishArgs {
+    /// The state directory.
+    pub state_dir: PathBuf,
+    /// Where to write the filter.
+    #[arg(short, long)]
+    pub output: PathBuf,
+    /// Target false-positive rate.
+    #[arg(long, default_value_t = 1e-6)]
+    pub fpr: f64,
+    /// Expected number of tokens (default: estimated as `build` estimates it).
+    #[arg(long, value_name = "N")]
+    pub capacity: Option<u64>,
+    /// Token kinds to insert. All three by default: an online filter gives whoever holds it
+    /// nothing to test without asking the server, so single-identifier tokens are safe here.
+    #[arg(long, default_value = "msisdn,cnic,pair")]
+    pub kinds: String,
+    /// Print the summary as one JSON object on stdout.
+    #[arg(long)]
+    pub json: bool,
+    #[command(flatten)]
+    pub input: crate::args::InputArgs,
 }

@@ -3,6 +3,7 @@
 pub mod args;
 mod clients;
 mod init;
+mod publish;
 mod rotate;
 mod run;
 mod status;
@@ -18,6 +19,7 @@ use args::{ServerArgs, ServerCommand};
 pub fn run(args: &ServerArgs, printer: &Printer) -> anyhow::Result<ExitCode> {
     match &args.command {
         ServerCommand::Init { state_dir, json } => init::run(state_dir, *json, printer),
+        ServerCommand::Publish(publish) => publish::run(publish, printer),
         ServerCommand::AddClient {
             state_dir,
             name,

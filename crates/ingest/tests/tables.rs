@@ -386,7 +386,7 @@ fn ipc(path: &Path, compression: Option<CompressionType>) {
 type Essence = (Vec<(Vec<String>, Vec<String>)>, String, String);
 
 fn essence(out: &ReadOutcome<Keep>) -> Essence {
-    let mut stats = out.stats.clone();
+    let mut stats = out.stats;
     stats.bytes = 0;
     (
         records(out)

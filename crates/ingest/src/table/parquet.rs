@@ -219,6 +219,6 @@ mod tests {
         let e = ParquetError::NYI("The codec type LZO is not supported yet".into());
         assert!(message(&e).contains("with LZO, which"), "{}", message(&e));
         let e = ParquetError::General("bad page at 923001234567".into());
-        assert_eq!(message(&e), "bad page at <digits>");
+        assert_eq!(message(&e), "Parquet error: bad page at <digits>");
     }
 }

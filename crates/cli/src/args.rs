@@ -9,7 +9,9 @@ Exit codes:
   0  success
   1  runtime or input error (unreadable input, bad data or warnings with --strict, I/O failure)
   2  usage error (bad flags or arguments)
-  3  key mismatch, or a corrupt, truncated, forged or incompatible filter
+  3  key mismatch, or a corrupt, truncated, forged or incompatible filter; online: a filter
+     not of the server's current epoch, or a server answer that does not verify
+  4  query: the base needs more evaluations than the credential's budget has left
   130/143  interrupted (Ctrl-C / SIGTERM)
   135  a memory-mapped file was truncated while in use: rerun with --no-mmap";
 
@@ -259,6 +261,9 @@ pub struct GenArgs {
     /// Where to write the truth JSON.
     #[arg(long, value_name = "FILE")]
     pub truth: Option<PathBuf>,
+    /// Leave out the header line of a csv, tsv, semicolon or pipe dump (a headerless export).
+    #[arg(long)]
+    pub no_header: bool,
 }
 
 #[derive(Debug, Args)]

@@ -1,8 +1,10 @@
 //! `leakmatch`: the command-line tool. Wires the library crates together and owns all printing.
 //!
 //! Exit codes: 0 success, 1 runtime or input error, 2 usage error, 3 key mismatch or a corrupt,
-//! truncated, forged or incompatible filter; 130/143 after Ctrl-C/SIGTERM, 135 when a mapped
-//! file was truncated while in use (see `sigbus`). A closed stdout pipe is not an error.
+//! truncated, forged or incompatible filter (online: a filter not of the server's current
+//! epoch, or a server answer that does not verify), 4 a query over the client's budget;
+//! 130/143 after Ctrl-C/SIGTERM, 135 when a mapped file was truncated while in use (see
+//! `sigbus`). A closed stdout pipe is not an error.
 
 mod args;
 mod commands;
@@ -20,6 +22,8 @@ use crate::output::Printer;
 
 /// Errors the user must fix in an artifact (wrong key, damaged filter) get their own status.
 const EXIT_ARTIFACT: u8 = 3;
+/// A query needing more evaluations than the client's budget has left.
+const EXIT_BUDGET: u8 = 4;
 
 fn main() -> ExitCode {
     interrupt::install();
@@ -101,23 +105,42 @@ fn error_text(err: &anyhow::Error) -> String {
 /// Maps an error to its documented exit status.
 fn exit_status(err: &anyhow::Error) -> u8 {
     use leakmatch_hashing::FilterError;
-    use leakmatch_match::PipelineError;
+    use leakmatch_match::{OnlineError, OracleError, PipelineError};
+    let pipeline = |e: &PipelineError| match e {
+        PipelineError::NormalizationMismatch { .. } | PipelineError::FprFarAboveTarget { .. } => {
+            Some(EXIT_ARTIFACT)
+        }
+        PipelineError::Filter(e) if commands::is_artifact_error(e) => Some(EXIT_ARTIFACT),
+        _ => None,
+    };
     for cause in err.chain() {
+        match cause.downcast_ref::<OnlineError>() {
+            Some(
+                OnlineError::BudgetExceeded { .. }
+                | OnlineError::Oracle(OracleError::BudgetExhausted),
+            ) => return EXIT_BUDGET,
+            Some(
+                OnlineError::FilterNotCurrent { .. }
+                | OnlineError::PublicKeyMismatch { .. }
+                | OnlineError::FilterNotListed { .. }
+                | OnlineError::BadAnswer { .. }
+                | OnlineError::Oracle(OracleError::EpochNotCurrent { .. }),
+            ) => return EXIT_ARTIFACT,
+            // Transparent: its source is the inner error's source, not the inner error.
+            Some(OnlineError::Pipeline(e)) => {
+                if let Some(code) = pipeline(e) {
+                    return code;
+                }
+            }
+            _ => {}
+        }
         if let Some(e) = cause.downcast_ref::<FilterError>() {
             if commands::is_artifact_error(e) {
                 return EXIT_ARTIFACT;
             }
         }
-        if let Some(
-            PipelineError::NormalizationMismatch { .. } | PipelineError::FprFarAboveTarget { .. },
-        ) = cause.downcast_ref::<PipelineError>()
-        {
-            return EXIT_ARTIFACT;
-        }
-        if let Some(PipelineError::Filter(e)) = cause.downcast_ref::<PipelineError>() {
-            if commands::is_artifact_error(e) {
-                return EXIT_ARTIFACT;
-            }
+        if let Some(code) = cause.downcast_ref::<PipelineError>().and_then(pipeline) {
+            return code;
         }
         if let Some(commands::UsageError(_)) = cause.downcast_ref::<commands::UsageError>() {
             return 2;

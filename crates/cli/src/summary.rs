@@ -18,6 +18,9 @@ pub fn report_diagnostics(printer: &Printer, diags: &[(String, Diagnostics)]) ->
         if let Some(choice) = &d.columns_by_content {
             printer.info(format!("{input}: {choice}"));
         }
+        if let Some(text) = &d.read_as_free_text {
+            printer.info(format!("{input}: {text}"));
+        }
         for w in &d.warnings {
             printer.warn(format!("{input}: {w}"));
         }

@@ -32,6 +32,22 @@ pub(crate) const TRAILER_LEN: u64 = 64;
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
 pub struct FileDigest(pub [u8; 32]);
 
+impl FileDigest {
+    /// Parses 64 hex digits (either case), as `Display` prints them; `None` on anything else.
+    pub fn from_hex(hex: &str) -> Option<FileDigest> {
+        let hex = hex.as_bytes();
+        if hex.len() != 64 {
+            return None;
+        }
+        let nibble = |c: u8| (c as char).to_digit(16).map(|d| d as u8);
+        let mut out = [0u8; 32];
+        for (o, pair) in out.iter_mut().zip(hex.chunks_exact(2)) {
+            *o = nibble(pair[0])? << 4 | nibble(pair[1])?;
+        }
+        Some(FileDigest(out))
+    }
+}
+
 impl fmt::Display for FileDigest {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         self.0.iter().try_for_each(|b| write!(f, "{b:02x}"))
@@ -116,5 +132,12 @@ mod tests {
         let mut whole = b"body".to_vec();
         whole.extend_from_slice(&trailer);
         assert_eq!(digest.0, *blake3::hash(&whole).as_bytes());
+        assert_eq!(FileDigest::from_hex(&digest.to_string()), Some(digest));
+        assert_eq!(
+            FileDigest::from_hex(&digest.to_string().to_uppercase()),
+            Some(digest)
+        );
+        assert_eq!(FileDigest::from_hex(&digest.to_string()[1..]), None);
+        assert_eq!(FileDigest::from_hex(&"g".repeat(64)), None);
     }
 }

@@ -27,6 +27,8 @@
 //! - Online mode (built from tokens made elsewhere, e.g. OPRF outputs): [`Filter::new`] with
 //!   [`FilterAuth::Online`], [`Filter::insert_tokens`], [`Filter::save_online`],
 //!   [`Filter::open_online`], [`file_digest`]; see [`crate::file`] and [`crate::auth`].
+//!   Online tokens from OPRF outputs: [`online::token`], [`online::pair_token`] (byte by
+//!   byte in [`online`]).
 //!
 //! The modules [`token`], [`bloom`], [`file`](mod@file), [`auth`] and [`key`] document the token encoding, the
 //! filter layout, the `.lmf` format and the key file byte by byte.
@@ -83,6 +85,7 @@ mod infile;
 pub mod inserter;
 pub mod key;
 mod merge;
+pub mod online;
 mod params;
 mod regions;
 pub mod token;

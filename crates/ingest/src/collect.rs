@@ -117,6 +117,7 @@ impl<S> Collector<S> {
             Plan::Csv(p) => Some(p.delim),
             _ => None,
         };
+        self.diagnostics.read_as_free_text = prepared.free_text;
         self.outcome(
             prepared.format,
             prepared.header,

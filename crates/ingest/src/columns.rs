@@ -119,7 +119,9 @@ pub(crate) fn kind_of(
     let norm = normalize_name(raw);
     let chosen = |cols: &[ColumnRef], auto: fn(&str) -> bool| {
         if cols.is_empty() {
-            return !norm.is_empty() && auto(&norm);
+            // A field holding data (`mobile 03001234567` in prose split at its commas) is not
+            // a column name, whatever words it has.
+            return !norm.is_empty() && auto(&norm) && !looks_like_data(raw);
         }
         cols.iter().any(|c| match c {
             ColumnRef::Name(n) => normalize_name(n.as_bytes()) == norm,
@@ -260,6 +262,13 @@ mod tests {
         ] {
             assert_eq!(auto(n), 0, "{n}");
         }
+    }
+
+    #[test]
+    fn a_header_field_holding_data_names_no_column() {
+        assert_eq!(auto(" mobile 03789179266"), 0);
+        assert_eq!(auto("CNIC 3277050493095"), 0);
+        assert_eq!(auto("mobile"), KIND_MSISDN);
     }
 
     #[test]

@@ -15,6 +15,12 @@
 //! amounts score 0). Any column in between is *ambiguous*: the read is refused, listing the
 //! candidates, and the user chooses with `--msisdn-col` / `--cnic-col`. Only column positions
 //! and shares are ever reported, never a value.
+//!
+//! When no column holds identifiers but at least [`FREE_TEXT_PERMILLE`] of the sampled lines
+//! hold one where scan mode looks (a run of 10–14 digits that normalizes), the input is free
+//! text — a forum paste, a report, prose with numbers in it — and auto mode reads it in scan
+//! mode, saying so ([`FreeText`]). Without this, prose split at its commas would be read as
+//! columns of junk.
 
 use crate::columns::looks_like_data;
 use crate::csv::{split_record, unquote};
@@ -28,6 +34,69 @@ pub const CLEAR_PERMILLE: u32 = 500;
 pub const NOISE_PERMILLE: u32 = 100;
 /// Per mille of the sampled records that must have a value in a chosen column.
 pub const MIN_FILL_PERMILLE: u32 = 20;
+
+/// Per mille of the sampled lines that must hold an identifier for auto mode to read an input
+/// in which no column holds one as free text (scan mode).
+pub const FREE_TEXT_PERMILLE: u32 = 200;
+
+/// Auto mode read the input as free text (scan mode): no column of its first lines holds
+/// identifiers, but many of the lines do. Counts only, never a value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FreeText {
+    /// Lines sampled.
+    pub sampled: u32,
+    /// Sampled lines holding at least one valid MSISDN or CNIC where scan mode looks.
+    pub with_identifier: u32,
+}
+
+impl std::fmt::Display for FreeText {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "no column holds identifiers, but {} of the first {} lines do: read as free text \
+             (--format scan); to read columns instead, choose them with --msisdn-col / --cnic-col",
+            self.with_identifier, self.sampled
+        )
+    }
+}
+
+/// Whether the input whose first bytes are `window` (`complete` when that is all of it) reads as
+/// free text: at least [`FREE_TEXT_PERMILLE`] of its first [`SAMPLE_RECORDS`] non-empty lines
+/// hold an identifier by scan mode's rules.
+pub(crate) fn free_text(window: &[u8], complete: bool) -> Option<FreeText> {
+    let mut sampled = 0u32;
+    let mut with_identifier = 0u32;
+    let mut rest = window;
+    while !rest.is_empty() && (sampled as usize) < SAMPLE_RECORDS {
+        let (line, next) = match memchr::memchr(b'\n', rest) {
+            Some(i) => (&rest[..i], &rest[i + 1..]),
+            None if complete => (rest, &rest[rest.len()..]),
+            None => break, // cut by the end of the window
+        };
+        rest = next;
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        if line.iter().all(u8::is_ascii_whitespace) {
+            continue;
+        }
+        sampled += 1;
+        let mut found = false;
+        crate::scan::runs(line, |run, digits| {
+            found = found
+                || match crate::scan::candidate(run, digits as u32) {
+                    Some(IdKind::Cnic) => Cnic::parse(run).is_ok(),
+                    Some(IdKind::Msisdn) => Msisdn::parse(run).is_ok(),
+                    None => false,
+                };
+        });
+        with_identifier += u32::from(found);
+    }
+    (sampled > 0
+        && u64::from(with_identifier) * 1000 >= u64::from(FREE_TEXT_PERMILLE) * u64::from(sampled))
+    .then_some(FreeText {
+        sampled,
+        with_identifier,
+    })
+}
 
 /// Identifier kind of a column chosen by content.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -166,6 +235,87 @@ pub(crate) fn choose_by_content(
         }
     }
     judge(header, sampled, &tallies)
+}
+
+/// Keys of JSON lines sampled at most (first seen first); values of later keys are not tallied.
+const MAX_SAMPLED_KEYS: usize = 256;
+
+/// The JSON-lines counterpart of [`choose_by_content`]: `None` when a key of the sampled
+/// objects already names an identifier (by the header-name rules), so nothing is chosen by
+/// content; otherwise the choice among the top-level keys (by first appearance), with the
+/// chosen (MSISDN, CNIC) key names. Malformed lines are not sampled.
+#[allow(clippy::type_complexity)]
+pub(crate) fn choose_keys_by_content(
+    window: &[u8],
+    complete: bool,
+) -> Option<Result<(ContentChoice, Vec<Vec<u8>>, Vec<Vec<u8>>), NoChoice>> {
+    let mut keys: Vec<Vec<u8>> = Vec::new();
+    let mut tallies: Vec<Tally> = Vec::new();
+    let mut sampled = 0u32;
+    let mut rest = window;
+    while !rest.is_empty() && (sampled as usize) < SAMPLE_RECORDS {
+        let (line, next) = match memchr::memchr(b'\n', rest) {
+            Some(i) => (&rest[..i], &rest[i + 1..]),
+            None if complete => (rest, &rest[rest.len()..]),
+            None => break,
+        };
+        rest = next;
+        let Some(pairs) = crate::jsonl::sample_pairs(line) else {
+            continue;
+        };
+        if pairs.is_empty() {
+            continue;
+        }
+        sampled += 1;
+        for (key, value) in pairs {
+            if crate::columns::kind_of(&key, None, &[], &[]) != 0 {
+                return None;
+            }
+            let at = match keys.iter().position(|k| *k == key) {
+                Some(at) => at,
+                None if keys.len() < MAX_SAMPLED_KEYS => {
+                    keys.push(key);
+                    tallies.push(Tally::default());
+                    keys.len() - 1
+                }
+                None => continue,
+            };
+            tallies[at].add(&value);
+        }
+    }
+    Some(judge(true, sampled, &tallies).map(|choice| {
+        let pick = |kind: IdKind| -> Vec<Vec<u8>> {
+            choice
+                .chosen
+                .iter()
+                .filter(|c| c.kind == kind)
+                .map(|c| keys[c.index - 1].clone())
+                .collect()
+        };
+        let (m, c) = (pick(IdKind::Msisdn), pick(IdKind::Cnic));
+        (choice, m, c)
+    }))
+}
+
+/// The SQL counterpart of [`choose_by_content`], over the tuples of the window's `INSERT`
+/// statements by column position: `None` when a known column name names an identifier (the
+/// names choose) or the window holds no tuple.
+pub(crate) fn choose_sql_columns_by_content(
+    window: &[u8],
+    complete: bool,
+) -> Option<Result<ContentChoice, NoChoice>> {
+    let rows = crate::sql::sample_tuples(window, complete, SAMPLE_RECORDS)?;
+    if rows.is_empty() {
+        return None;
+    }
+    let width = rows.iter().map(Vec::len).max().unwrap_or(0);
+    let mut tallies = vec![Tally::default(); width];
+    for row in &rows {
+        for (tally, value) in tallies.iter_mut().zip(row) {
+            tally.add(value);
+        }
+    }
+    Some(judge(true, rows.len() as u32, &tallies))
 }
 
 /// The sampled values of one column, counted by the normalizer.
@@ -332,6 +482,86 @@ mod tests {
                 sampled: 20
             })
         );
+    }
+
+    #[test]
+    fn prose_with_numbers_is_free_text_and_a_table_without_is_not() {
+        let prose = rows(50, |i| {
+            if i % 2 == 0 {
+                format!(
+                    "Ali s/o Akbar, mobile 0300-{:07}, House 12, Lahore",
+                    1_000_000 + i
+                )
+            } else {
+                format!(
+                    "Subscriber Sana, Karachi: SIM +92 321 {:07}, postal code 75500",
+                    i
+                )
+            }
+        });
+        assert_eq!(
+            free_text(prose.as_bytes(), true),
+            Some(FreeText {
+                sampled: 50,
+                with_identifier: 50
+            })
+        );
+        let shown = free_text(prose.as_bytes(), true).unwrap().to_string();
+        assert!(shown.contains("50 of the first 50 lines"), "{shown}");
+        let table = rows(20, |i| {
+            format!("{i},Ali,2021-01-{:02},410011234567890", i % 28 + 1)
+        });
+        assert_eq!(free_text(table.as_bytes(), true), None);
+        // A cut last line is not sampled.
+        let cut = &prose.as_bytes()[..prose.len() - 3];
+        assert_eq!(free_text(cut, false).map(|f| f.sampled), Some(49));
+    }
+
+    #[test]
+    fn json_lines_with_meaningless_keys_choose_keys_by_content() {
+        let text = rows(100, |i| {
+            format!(
+                "{{\"c1\":{i},\"c2\":\"Ali\",\"c3\":\"0300-{:07}\",\"c4\":\"35202{:07}1\",\"c5\":{{\"x\":1}}}}",
+                1_000_000 + i,
+                1_000_000 + i
+            )
+        });
+        let (choice, m, c) = choose_keys_by_content(text.as_bytes(), true)
+            .unwrap()
+            .unwrap();
+        assert_eq!(choice.sampled, 100);
+        assert_eq!((m, c), (vec![b"c3".to_vec()], vec![b"c4".to_vec()]));
+        // A key that names an identifier: nothing to choose by content.
+        let named = "{\"mobile\":\"03001234567\",\"c2\":\"35202123456781\"}\n";
+        assert!(choose_keys_by_content(named.as_bytes(), true).is_none());
+    }
+
+    #[test]
+    fn sql_columns_of_meaningless_names_are_chosen_by_content() {
+        let mut text =
+            "CREATE TABLE `t` (\n  `c1` int,\n  `c2` varchar(20),\n  `c3` varchar(20)\n);\n"
+                .to_string();
+        text += "INSERT INTO `t` VALUES ";
+        let tuples: Vec<String> = (0..50)
+            .map(|i| {
+                format!(
+                    "({i},'0300{:07}','35202{:07}1')",
+                    1_000_000 + i,
+                    1_000_000 + i
+                )
+            })
+            .collect();
+        text += &tuples.join(",");
+        text += ";\nINSERT INTO `t` VALUES\n(99,NULL,'35202-1234567-1'),\n(100,'+92 345 1234567',NULL);\n";
+        let c = choose_sql_columns_by_content(text.as_bytes(), true)
+            .unwrap()
+            .unwrap();
+        assert_eq!(c.sampled, 52);
+        let idx: Vec<(usize, IdKind)> = c.chosen.iter().map(|s| (s.index, s.kind)).collect();
+        assert_eq!(idx, vec![(2, IdKind::Msisdn), (3, IdKind::Cnic)]);
+        // Named columns choose: nothing by content.
+        let named = "INSERT INTO t (id, mobile) VALUES (1,'03001234567');\n";
+        assert!(choose_sql_columns_by_content(named.as_bytes(), true).is_none());
     }
 
     /// A window cut mid-record ignores the cut record, so a stream and a map sample alike.

@@ -133,6 +133,36 @@ fn scan_object(
     keys: &mut KeyKinds<'_>,
     out: &mut Vec<(u8, usize, usize)>,
 ) -> Option<()> {
+    walk_object(line, |key, start, end| {
+        let kind = keys.kind(key);
+        if kind != 0 {
+            out.push((kind, start, end));
+        }
+    })
+}
+
+/// The top-level keys of `line`'s object with their scalar values (escapes decoded; `null` as
+/// empty), in order; nested values are left out. `None` if the line is not a well-formed
+/// object. For sampling ([`crate::content`]), not for the read itself.
+pub(crate) fn sample_pairs(line: &[u8]) -> Option<Vec<(Vec<u8>, Vec<u8>)>> {
+    let mut pairs = Vec::new();
+    let mut decoded = Vec::new();
+    walk_object(line, |key, start, end| {
+        let raw = &line[start..end];
+        let value = if memchr(b'\\', raw).is_some() && unescape(raw, &mut decoded) {
+            decoded.clone()
+        } else {
+            raw.to_vec()
+        };
+        pairs.push((key.to_vec(), value));
+    })?;
+    Some(pairs)
+}
+
+/// Walks `line`'s top-level pairs, calling `on_pair(key, value start, value end)` for each
+/// string (the range inside its quotes) and scalar (an empty range for `null`); nested objects
+/// and arrays are skipped. `None` if the line is not a well-formed object.
+fn walk_object(line: &[u8], mut on_pair: impl FnMut(&[u8], usize, usize)) -> Option<()> {
     let mut c = Cursor { s: line, i: 0 };
     c.ws();
     if c.peek()? != b'{' {
@@ -156,27 +186,21 @@ fn scan_object(
             }
             c.i += 1;
             c.ws();
-            let kind = keys.kind(key);
             match c.peek()? {
                 b'"' => {
                     c.i += 1;
                     let start = c.i;
                     let v = c.string()?;
-                    if kind != 0 {
-                        out.push((kind, start, start + v.len()));
-                    }
+                    on_pair(key, start, start + v.len());
                 }
                 b'{' | b'[' => c.nested()?,
                 _ => {
                     let start = c.i;
                     let v = c.scalar()?;
-                    if kind != 0 {
-                        let (s, e) = if v == b"null" {
-                            (start, start)
-                        } else {
-                            (start, c.i)
-                        };
-                        out.push((kind, s, e));
+                    if v == b"null" {
+                        on_pair(key, start, start);
+                    } else {
+                        on_pair(key, start, c.i);
                     }
                 }
             }

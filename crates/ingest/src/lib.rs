@@ -51,7 +51,7 @@ mod swar;
 mod synth;
 mod table;
 
-pub use content::{ColumnScore, ContentChoice, IdKind};
+pub use content::{ColumnScore, ContentChoice, FreeText, IdKind};
 pub use error::IngestError;
 pub use normalize::{Cnic, Msisdn, Operator, Province, RegisteredGender, RejectReason};
 pub use options::{

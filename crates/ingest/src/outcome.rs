@@ -83,6 +83,9 @@ pub struct Diagnostics {
     /// The columns auto mode chose by content (positions and shares, never values), when no
     /// header name selected an identifier column.
     pub columns_by_content: Option<crate::ContentChoice>,
+    /// Set when auto mode read the input as free text (scan mode): no column of its first
+    /// lines held identifiers, but many of the lines did.
+    pub read_as_free_text: Option<crate::FreeText>,
     /// The first [`MAX_SKIPS_KEPT`] skipped records, in input order.
     pub skipped: Vec<Skip>,
     /// All skipped records (equals `stats.skipped_records`).

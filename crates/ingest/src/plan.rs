@@ -21,7 +21,10 @@ use std::path::Path;
 
 use crate::chunk::find_record_end;
 use crate::columns::{choose, display_name, looks_like_data, missing_names};
-use crate::content::{choose_by_content, ContentChoice, IdKind, NoChoice};
+use crate::content::{
+    choose_by_content, choose_keys_by_content, choose_sql_columns_by_content, free_text,
+    ContentChoice, FreeText, IdKind, NoChoice,
+};
 use crate::csv::{detect_delimiter, split_record, CsvPlan};
 use crate::emit::{ChunkReport, Emitter, Event, EventKind, KIND_CNIC, KIND_MSISDN};
 use crate::jsonl::KeyKinds;
@@ -38,8 +41,11 @@ pub(crate) const DETECT_BYTES: usize = 64 << 10;
 #[derive(Debug, Clone)]
 pub(crate) enum Plan {
     Csv(CsvPlan),
-    Jsonl,
-    Sql(Tables),
+    /// JSON lines; the keys auto mode chose by content as (MSISDN keys, CNIC keys), or none
+    /// (the options' keys, or keys chosen by name).
+    Jsonl(Option<(Vec<ColumnRef>, Vec<ColumnRef>)>),
+    /// SQL; the columns auto mode chose by content as (MSISDN, CNIC) positions, or none.
+    Sql(Tables, Option<(Vec<ColumnRef>, Vec<ColumnRef>)>),
     Scan,
 }
 
@@ -54,6 +60,8 @@ pub(crate) struct Prepared {
     pub columns: ColumnsUsed,
     /// Columns chosen by content (no header name selected one).
     pub by_content: Option<ContentChoice>,
+    /// Read as free text by auto mode (no column holds identifiers, its lines do).
+    pub free_text: Option<FreeText>,
 }
 
 /// Resolves [`Format::Auto`] from the file name and the first bytes (after a BOM).
@@ -134,12 +142,44 @@ pub(crate) fn prepare(
         header: None,
         columns: ColumnsUsed::default(),
         by_content: None,
+        free_text: None,
     };
     match format {
         Format::Auto | Format::Scan => {
             prepared.format = Format::Scan;
         }
-        Format::Sql => prepared.plan = Plan::Sql(Tables::default()),
+        Format::Sql => {
+            prepared.plan = Plan::Sql(Tables::default(), None);
+            if all_refs(opts).next().is_none() {
+                let window = &head[..head.len().min(DETECT_BYTES)];
+                match choose_sql_columns_by_content(window, head.len() <= DETECT_BYTES) {
+                    None | Some(Err(NoChoice::Nothing { .. })) => {}
+                    Some(Ok(choice)) => {
+                        let refs = |kind: IdKind| -> Vec<ColumnRef> {
+                            choice
+                                .chosen
+                                .iter()
+                                .filter(|c| c.kind == kind)
+                                .map(|c| ColumnRef::Index(c.index))
+                                .collect()
+                        };
+                        let cols = (refs(IdKind::Msisdn), refs(IdKind::Cnic));
+                        prepared.plan = Plan::Sql(Tables::default(), Some(cols));
+                        prepared.by_content = Some(choice);
+                    }
+                    Some(Err(NoChoice::Ambiguous {
+                        sampled,
+                        candidates,
+                    })) => {
+                        return Err(IngestError::AmbiguousColumns {
+                            input: input.to_string(),
+                            sampled,
+                            candidates,
+                        })
+                    }
+                }
+            }
+        }
         // Tables are read from their files by `crate::table`; only a stream gets here.
         Format::Parquet | Format::Arrow => {
             return Err(IngestError::Table {
@@ -156,7 +196,32 @@ pub(crate) fn prepare(
                     vec![],
                 ));
             }
-            prepared.plan = Plan::Jsonl;
+            prepared.plan = Plan::Jsonl(None);
+            if all_refs(opts).next().is_none() {
+                let window = &head[..head.len().min(DETECT_BYTES)];
+                match choose_keys_by_content(window, head.len() <= DETECT_BYTES) {
+                    None | Some(Err(NoChoice::Nothing { .. })) => {}
+                    Some(Ok((choice, msisdn, cnic))) => {
+                        let refs = |keys: Vec<Vec<u8>>| -> Vec<ColumnRef> {
+                            keys.into_iter()
+                                .map(|k| ColumnRef::Name(String::from_utf8_lossy(&k).into_owned()))
+                                .collect()
+                        };
+                        prepared.plan = Plan::Jsonl(Some((refs(msisdn), refs(cnic))));
+                        prepared.by_content = Some(choice);
+                    }
+                    Some(Err(NoChoice::Ambiguous {
+                        sampled,
+                        candidates,
+                    })) => {
+                        return Err(IngestError::AmbiguousColumns {
+                            input: input.to_string(),
+                            sampled,
+                            candidates,
+                        })
+                    }
+                }
+            }
         }
         Format::Csv => {
             let delim = detect_delimiter(&head[..head.len().min(DETECT_BYTES)]);
@@ -251,7 +316,18 @@ pub(crate) fn prepare(
                                 candidates,
                             })
                         }
-                        Err(NoChoice::Nothing { .. }) => {}
+                        Err(NoChoice::Nothing { .. }) => {
+                            // Only auto mode reads as free text: `--format csv` means columns.
+                            let text = (opts.format == Format::Auto)
+                                .then(|| free_text(window, complete))
+                                .flatten();
+                            if let Some(text) = text {
+                                prepared.format = Format::Scan;
+                                prepared.plan = Plan::Scan;
+                                prepared.free_text = Some(text);
+                                return Ok(prepared);
+                            }
+                        }
                     }
                 }
                 if chosen.kinds.is_empty() {
@@ -424,13 +500,20 @@ fn parse<S: RecordSink>(
     match plan {
         Plan::Csv(p) => csv::parse_chunk(p, data, base, &mut em),
         Plan::Scan => scan::parse_chunk(data, base, &mut em),
-        Plan::Jsonl => {
-            let mut keys = KeyKinds::new(&opts.msisdn_cols, &opts.cnic_cols);
+        Plan::Jsonl(chosen) => {
+            let (msisdn, cnic) = match chosen {
+                Some((m, c)) => (m.as_slice(), c.as_slice()),
+                None => (opts.msisdn_cols.as_slice(), opts.cnic_cols.as_slice()),
+            };
+            let mut keys = KeyKinds::new(msisdn, cnic);
             jsonl::parse_chunk(data, base, &mut keys, &mut em);
             names.extend(keys.used().map(|(k, kind)| (display_name(k), kind)));
         }
-        Plan::Sql(tables) => {
-            let cols = (opts.msisdn_cols.as_slice(), opts.cnic_cols.as_slice());
+        Plan::Sql(tables, chosen) => {
+            let cols = match chosen {
+                Some((m, c)) => (m.as_slice(), c.as_slice()),
+                None => (opts.msisdn_cols.as_slice(), opts.cnic_cols.as_slice()),
+            };
             sql::parse_chunk(data, base, tables, cols, &mut names, &mut em);
         }
     }
@@ -532,6 +615,40 @@ mod tests {
         let p = prepare("t", Format::Csv, b"mobile,x\n1,03001234567\n", 0, &opts).unwrap();
         assert_eq!(p.columns.msisdn, vec!["mobile"]);
         assert!(p.by_content.is_none());
+    }
+
+    #[test]
+    fn free_text_in_auto_mode_is_read_as_scan_not_as_junk_columns() {
+        let opts = ReadOptions::default();
+        // Prose split at its commas: "mobile 0378..." must not name a column.
+        let text = b"Ali s/o Akbar, mobile 03789179266, CNIC 3277050493095, House 1, Lahore\n\
+                     Name: Sana | Cell: 923102423959 | City: Multan\n";
+        let p = prepare("t", Format::Csv, text, 0, &opts).unwrap();
+        assert!(matches!(p.plan, Plan::Scan), "{:?}", p.plan);
+        assert_eq!(p.format, Format::Scan);
+        assert_eq!(
+            p.free_text.map(|f| (f.sampled, f.with_identifier)),
+            Some((2, 2))
+        );
+        assert!(p.by_content.is_none());
+    }
+
+    #[test]
+    fn json_lines_of_meaningless_keys_are_read_by_content() {
+        let opts = ReadOptions::default();
+        let text = b"{\"col1\":\"Ali\",\"col2\":\"0300-1234567\"}\n{\"col1\":\"Sana\",\"col2\":923451234567}\n";
+        let p = prepare("t", Format::Jsonl, text, 0, &opts).unwrap();
+        match &p.plan {
+            Plan::Jsonl(Some((m, c))) => {
+                assert_eq!(m, &vec![ColumnRef::Name("col2".into())]);
+                assert!(c.is_empty());
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(p.by_content.is_some());
+        let named = b"{\"msisdn\":\"0300-1234567\"}\n";
+        let p = prepare("t", Format::Jsonl, named, 0, &opts).unwrap();
+        assert!(matches!(p.plan, Plan::Jsonl(None)));
     }
 
     #[test]

@@ -151,7 +151,7 @@ where
     let mut prepared = prepare(name, format, data, bom as u64, opts)?;
     let start = bom + prepared.data_start;
     let body = &all[start..];
-    if let Plan::Sql(tables) = &mut prepared.plan {
+    if let Plan::Sql(tables, _) = &mut prepared.plan {
         // A window at a time, so a mapped dump does not become resident before its chunks.
         tables.scan_windows(body, start as u64, opts.chunk_size.max(1 << 20), release);
     }
@@ -252,7 +252,7 @@ where
             (ranges, results)
         }
         Plan::Csv(_) => (Vec::new(), Vec::new()),
-        Plan::Sql(_) => {
+        Plan::Sql(..) => {
             let ranges = sql_chunks(body, opts.chunk_size);
             let results = run(&ranges);
             (ranges, results)
@@ -339,12 +339,12 @@ where
     let mut line = 1 + count_lines(&reader.head()[..prepared.data_start]);
     reader.consume(prepared.data_start);
     reader.set_csv(matches!(prepared.plan, Plan::Csv(_)));
-    reader.set_sql(matches!(prepared.plan, Plan::Sql(_)));
+    reader.set_sql(matches!(prepared.plan, Plan::Sql(..)));
     let mut out = Collector::new(std::mem::take(&mut prepared.columns));
     let n = batch_len();
     let mut batch = read_batch(&mut reader, n);
     while !batch.is_empty() {
-        if let Plan::Sql(tables) = &mut prepared.plan {
+        if let Plan::Sql(tables, _) = &mut prepared.plan {
             for b in &batch {
                 tables.scan(&b.data, b.offset);
             }

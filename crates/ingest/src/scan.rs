@@ -43,6 +43,7 @@ mod walk_tests;
 
 use memchr::memchr;
 
+use crate::content::IdKind;
 use crate::emit::Emitter;
 use crate::swar::{load, skip_digits, zero_bytes, HIGH, ONES};
 use crate::RecordSink;
@@ -225,6 +226,16 @@ fn emit_runs<S: RecordSink>(text: &[u8], em: &mut Emitter<'_, S>) {
 /// `+92 0300 1234567` are numbers); 10–14 are an MSISDN.
 #[inline]
 fn emit_run<S: RecordSink>(run: &[u8], digits: u32, em: &mut Emitter<'_, S>) {
+    match candidate(run, digits) {
+        Some(IdKind::Cnic) => em.cnic_run(run),
+        Some(IdKind::Msisdn) => em.msisdn_run(run),
+        None => {}
+    }
+}
+
+/// The kind a run with `digits` digits is a candidate for, by the rules of [`emit_run`].
+#[inline]
+pub(crate) fn candidate(run: &[u8], digits: u32) -> Option<IdKind> {
     let tail = &run[run.len().saturating_sub(5)..];
     let digits = if tail.contains(&b'.') {
         digits - fraction_digits(run)
@@ -232,9 +243,9 @@ fn emit_run<S: RecordSink>(run: &[u8], digits: u32, em: &mut Emitter<'_, S>) {
         digits
     };
     match digits {
-        13 if run.first() != Some(&b'+') => em.cnic_run(run),
-        10..=14 => em.msisdn_run(run),
-        _ => {}
+        13 if run.first() != Some(&b'+') => Some(IdKind::Cnic),
+        10..=14 => Some(IdKind::Msisdn),
+        _ => None,
     }
 }
 

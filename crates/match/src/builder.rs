@@ -86,6 +86,7 @@ impl BuildOutcome {
             "implied_fpr": self.fill.implied_fpr,
             "estimated_distinct_tokens": self.fill.estimated_distinct,
             "warnings": self.warnings,
+            "key_holder_can_recover": self.key_holder_can_recover(),
         })
     }
 }
@@ -98,25 +99,78 @@ pub fn build(
     opts: &BuildOptions,
     progress: &dyn Progress,
 ) -> Result<BuildOutcome, PipelineError> {
-    let mut warnings = Vec::new();
-    let mut timings = Vec::new();
-    let mut phase = std::time::Instant::now();
-    let mut lap = |name: String| {
-        let now = std::time::Instant::now();
-        timings.push((name, now - phase));
-        phase = now;
-    };
-    let (capacity, capacity_estimated) = match opts.capacity {
-        Some(c) => (c.max(1), false),
-        None => {
-            let (c, note) = estimate_capacity(inputs, opts.kinds);
-            warnings.extend(note);
-            (c, true)
-        }
-    };
-    let filling = FilterBuilder::new(key, capacity, opts)?;
-    lap("sizing".into());
+    let mut laps = Laps::new();
+    let sizing = Sizing::of(inputs, opts);
+    let filling = FilterBuilder::new(key, sizing.capacity, opts)?;
+    laps.lap("sizing".into());
+    Ok(fill(filling, sizing, inputs, read, progress, laps)?.outcome)
+}
 
+/// Wall time of each phase of a pipeline, in order.
+pub(crate) struct Laps {
+    pub(crate) timings: Vec<(String, std::time::Duration)>,
+    phase: std::time::Instant,
+}
+
+impl Laps {
+    pub(crate) fn new() -> Self {
+        Laps {
+            timings: Vec::new(),
+            phase: std::time::Instant::now(),
+        }
+    }
+
+    /// Ends the current phase, naming it.
+    pub(crate) fn lap(&mut self, name: String) {
+        let now = std::time::Instant::now();
+        self.timings.push((name, now - self.phase));
+        self.phase = now;
+    }
+}
+
+/// The capacity a filter is sized for: given, or estimated from the inputs (with a note when
+/// it had to guess).
+pub(crate) struct Sizing {
+    pub(crate) capacity: u64,
+    pub(crate) estimated: bool,
+    pub(crate) warnings: Vec<String>,
+}
+
+impl Sizing {
+    pub(crate) fn of(inputs: &[InputSource], opts: &BuildOptions) -> Sizing {
+        match opts.capacity {
+            Some(c) => Sizing {
+                capacity: c.max(1),
+                estimated: false,
+                warnings: Vec::new(),
+            },
+            None => {
+                let (capacity, note) = estimate_capacity(inputs, opts.kinds);
+                Sizing {
+                    capacity,
+                    estimated: true,
+                    warnings: note.into_iter().collect(),
+                }
+            }
+        }
+    }
+}
+
+/// Reads every input into the sinks of `filling` and finishes the filter: the part of a
+/// build after sizing, shared by `build` (keyed tokens) and `publish` (online tokens).
+pub(crate) fn fill(
+    filling: FilterBuilder,
+    sizing: Sizing,
+    inputs: &[InputSource],
+    read: &ReadOptions,
+    progress: &dyn Progress,
+    mut laps: Laps,
+) -> Result<Filling, PipelineError> {
+    let Sizing {
+        capacity,
+        estimated: capacity_estimated,
+        mut warnings,
+    } = sizing;
     let mut summaries = Vec::with_capacity(inputs.len());
     let mut totals = InputStats::default();
     let mut diagnostics = Vec::new();
@@ -130,15 +184,16 @@ pub fn build(
             &outcome.stats,
         ));
         diagnostics.push((input.to_string(), outcome.diagnostics));
-        lap(format!("read, hash, insert {input}"));
+        laps.lap(format!("read, hash, insert {input}"));
     }
+    let missing = filling.missing_outputs();
     let Filled {
         filter,
         fill,
         warnings: filled_warnings,
     } = filling.finish();
     warnings.extend(filled_warnings);
-    lap("fill and FPR probes".into());
+    laps.lap("fill and FPR probes".into());
     Ok(BuildOutcome {
         filter,
         inputs: summaries,
@@ -148,8 +203,25 @@ pub fn build(
         capacity_estimated,
         diagnostics,
         warnings,
-        timings,
-    })
+        timings: laps.timings,
+    }
+    .with_missing(missing))
+}
+
+/// A build's outcome and, for an online build, how many tokens had no OPRF output (an input
+/// changed between publish's two passes: `publish` then fails); 0 for a keyed build.
+pub(crate) struct Filling {
+    pub(crate) outcome: BuildOutcome,
+    pub(crate) missing_outputs: u64,
+}
+
+impl BuildOutcome {
+    fn with_missing(self, missing_outputs: u64) -> Filling {
+        Filling {
+            outcome: self,
+            missing_outputs,
+        }
+    }
 }
 
 /// Estimates how many tokens `inputs` will produce, from their text sizes and the record

@@ -35,6 +35,9 @@ pub enum PipelineError {
         /// Recorded target.
         target: f64,
     },
+    /// A false-positive target outside (0, 1).
+    #[error(transparent)]
+    Fpr(#[from] crate::policy::FprOutOfRange),
     /// Invalid options.
     #[error("{0}")]
     Options(String),

@@ -10,21 +10,30 @@
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 
 use leakmatch_hashing::{
-    BlockedBloom, BloomParams, FillStats, Filter, FilterHeader, Inserter, Key, KeyId, KindCounts,
-    TokenHasher, TokenKind,
+    BlockedBloom, BloomParams, FillStats, Filter, FilterAuth, FilterHeader, Inserter, Key,
+    KindCounts, TokenHasher, TokenKind,
 };
 use leakmatch_ingest::{Record, RecordSink, NORMALIZATION_VERSION};
 
-use crate::tokens::{KindSelection, TokenBatch, BATCH};
+use crate::outputs::OnlineTokens;
+use crate::tokens::{KindSelection, TokenBatch, Tokenizer, BATCH};
 use crate::{BuildOptions, PipelineError};
+
+/// Where a builder's tokens come from: the tokenizer seam between `build` and `publish`.
+enum Tokens {
+    /// Keyed hashes under the shared key (`build`, the Python package).
+    Keyed(TokenHasher),
+    /// Online tokens from OPRF outputs (`publish`).
+    Online(OnlineTokens),
+}
 
 /// A filter being filled from records: the one [`build`](crate::build) fills, open to
 /// records from anywhere (in-memory columns). OR commutes, so the same records and options give
 /// the same bytes whatever their order or the thread count.
 pub struct FilterBuilder {
     bloom: BlockedBloom,
-    hasher: TokenHasher,
-    key_id: KeyId,
+    tokens: Tokens,
+    auth: FilterAuth,
     kinds: KindSelection,
     capacity: u64,
     counts: [AtomicU64; 3],
@@ -48,12 +57,28 @@ impl FilterBuilder {
     /// Uses `opts.kinds`, `fpr_probes` and `output`;
     /// ignores `opts.capacity`.
     pub fn new(key: &Key, capacity: u64, opts: &BuildOptions) -> Result<Self, PipelineError> {
-        if !(opts.target_fpr > 0.0 && opts.target_fpr < 1.0) {
-            return Err(PipelineError::Options(format!(
-                "--fpr must be between 0 and 1 (exclusive), got {}",
-                opts.target_fpr
-            )));
-        }
+        let auth = FilterAuth::SharedKey { key_id: key.id() };
+        Self::with_tokens(Tokens::Keyed(TokenHasher::new(key)), auth, capacity, opts)
+    }
+
+    /// An empty online filter of `auth` (epoch and public key) whose tokens come from the
+    /// OPRF outputs in `table`; sized and filled as [`FilterBuilder::new`].
+    pub(crate) fn new_online(
+        auth: FilterAuth,
+        table: OnlineTokens,
+        capacity: u64,
+        opts: &BuildOptions,
+    ) -> Result<Self, PipelineError> {
+        Self::with_tokens(Tokens::Online(table), auth, capacity, opts)
+    }
+
+    fn with_tokens(
+        tokens: Tokens,
+        auth: FilterAuth,
+        capacity: u64,
+        opts: &BuildOptions,
+    ) -> Result<Self, PipelineError> {
+        crate::policy::check_fpr(opts.target_fpr)?;
         let capacity = capacity.max(1);
         let params = BloomParams::for_capacity(capacity, opts.target_fpr);
         let bloom = match &opts.output {
@@ -62,8 +87,8 @@ impl FilterBuilder {
         };
         Ok(FilterBuilder {
             bloom,
-            hasher: TokenHasher::new(key),
-            key_id: key.id(),
+            tokens,
+            auth,
             kinds: opts.kinds,
             capacity,
             counts: Default::default(),
@@ -75,11 +100,29 @@ impl FilterBuilder {
     /// A sink for one chunk of records, on any thread. Its tokens are all in the filter once
     /// [`RecordSink::finish`] has run.
     pub fn sink(&self) -> FilterSink<'_> {
+        let tokenizer = self.tokenizer();
         FilterSink {
             inserter: self.bloom.inserter(),
             builder: self,
-            batch: TokenBatch::new(),
+            batch: TokenBatch::for_tokenizer(&tokenizer, false),
+            tokenizer,
             counts: KindCounts::default(),
+        }
+    }
+
+    fn tokenizer(&self) -> Tokenizer<'_> {
+        match &self.tokens {
+            Tokens::Keyed(hasher) => Tokenizer::Keyed(hasher),
+            Tokens::Online(table) => Tokenizer::Online(table),
+        }
+    }
+
+    /// Lookups of identifiers the online table has no output for (an input changed after
+    /// the first pass); 0 for a keyed builder.
+    pub(crate) fn missing_outputs(&self) -> u64 {
+        match &self.tokens {
+            Tokens::Keyed(_) => 0,
+            Tokens::Online(table) => table.missing(),
         }
     }
 
@@ -97,10 +140,10 @@ impl FilterBuilder {
     /// Adds the tokens of `other` (same key, kinds and sizing): the result is the filter of
     /// both builders' records.
     pub fn merge(&mut self, other: &FilterBuilder) -> Result<(), PipelineError> {
-        if other.key_id != self.key_id {
+        if other.auth != self.auth {
             return Err(PipelineError::Options(format!(
-                "cannot merge a filter of key {} into one of key {}",
-                other.key_id, self.key_id
+                "cannot merge a filter of {} into one of {}",
+                other.auth, self.auth
             )));
         }
         if other.kinds != self.kinds || other.target_fpr != self.target_fpr {
@@ -144,8 +187,8 @@ impl FilterBuilder {
                 self.target_fpr
             ));
         }
-        let mut header = FilterHeader::new(
-            self.key_id,
+        let mut header = FilterHeader::with_auth(
+            self.auth,
             NORMALIZATION_VERSION,
             self.bloom.params(),
             self.target_fpr,
@@ -171,6 +214,7 @@ pub struct FilterSink<'a> {
     inserter: Inserter<'a>,
     builder: &'a FilterBuilder,
     batch: TokenBatch,
+    tokenizer: Tokenizer<'a>,
     counts: KindCounts,
 }
 
@@ -179,7 +223,7 @@ impl FilterSink<'_> {
         if self.batch.len() == 0 {
             return;
         }
-        let (kinds, tokens, _) = self.batch.hash(&self.builder.hasher);
+        let (kinds, tokens, _) = self.batch.tokenize(&self.tokenizer);
         for k in kinds {
             self.counts.add(*k, 1);
         }

@@ -10,7 +10,16 @@
 //! - [`FilterBuilder`]: the filter `build` fills, open to records from anywhere (in-memory
 //!   columns of the Python package): the same records and options give the same bytes;
 //! - [`inspect_fields`]: the `leakmatch.inspect.v1` report of a filter's header and fill;
+//! - [`policy`]: what a shared-key filter discloses to a key holder ([`enumeration_cost`],
+//!   [`key_holder_can_recover`]), the allowed FPR range ([`check_fpr`]) and the empty-filter
+//!   refusal ([`EmptyFilter`]);
 //! - [`estimate`]: false-positive correction of matched counts with a 95% interval.
+//! - Online mode, with no shared key (issue #16): [`publish`](fn@publish) is `build` with
+//!   tokens from OPRF outputs of the dump holder's epoch key; [`query`](fn@query) is `match`
+//!   through an [`Oracle`] (the dump holder's server, or [`LocalOracle`] in process) that
+//!   evaluates blinded identifiers under a budget, with every answer's proofs verified. The
+//!   same sizing, filling, counting and reports: the token source is the only difference (a
+//!   tokenizer seam shared by both pipelines).
 //!
 //! Both pipelines hash in batches (the SIMD path of [`TokenHasher::hash_many`](leakmatch_hashing::TokenHasher::hash_many))
 //! and touch the filter in batches with prefetch, one sink per input chunk on the current rayon pool.
@@ -41,10 +50,20 @@ mod counts;
 mod distinct;
 mod error;
 pub mod estimate;
+mod evaluate;
 mod filling;
 pub mod hll;
+mod identifiers;
 mod inspect;
 mod matcher;
+mod online_error;
+#[cfg(test)]
+mod online_tests;
+mod oracle;
+mod outputs;
+pub mod policy;
+pub mod publish;
+pub mod query;
 mod report;
 mod tokens;
 
@@ -52,10 +71,25 @@ pub use budget::Budget;
 pub use builder::{build, estimate_capacity, BuildOptions, BuildOutcome};
 pub use distinct::DistinctSet;
 pub use error::PipelineError;
+pub use evaluate::{EvalProgress, EvaluationCounts};
 pub use filling::{Filled, FilterBuilder, FilterSink};
 pub use inspect::{header_kinds, inspect_fields, INSPECT_SCHEMA};
 pub use matcher::{
-    match_inputs, MatchOptions, MatchOutcome, MatchedRows, DEFAULT_MATCH_MEMORY, MAX_FPR_RATIO,
+    match_inputs, MatchOptions, MatchOutcome, MatchedRow, MatchedRows, RowMatch, RowMatches,
+    DEFAULT_MATCH_MEMORY, MAX_FPR_RATIO,
 };
-pub use report::{InputSummary, KindReport, KindsReport, MatchReport, RejectCounts};
+pub use online_error::OnlineError;
+pub use oracle::{EpochInfo, LocalOracle, Oracle, OracleError};
+pub use policy::{
+    check_fpr, enumeration_cost, key_holder_can_recover, EmptyFilter, EnumerationCost,
+    FprOutOfRange,
+};
+pub use publish::{publish, PublishOutcome};
+pub use query::{
+    query, BudgetUse, OnlineFilter, QueryOptions, QueryOutcome, QueryReport, DEFAULT_QUERY_BATCH,
+    QUERY_SCHEMA,
+};
+pub use report::{
+    InputSummary, KindReport, KindsReport, MatchReport, OnlineFilterSummary, RejectCounts,
+};
 pub use tokens::KindSelection;

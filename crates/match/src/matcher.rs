@@ -11,7 +11,7 @@ use leakmatch_ingest::{read_input, InputSource, Progress, ReadOptions, Record, R
 use crate::counts::{Counter, Sketches};
 use crate::estimate::correct;
 use crate::report::{FilterSummary, MATCH_SCHEMA};
-use crate::tokens::{KindSelection, TokenBatch, BATCH};
+use crate::tokens::{KindSelection, TokenBatch, Tokenizer, BATCH};
 use crate::{Budget, InputSummary, KindReport, KindsReport, MatchReport, PipelineError};
 
 /// How to match.
@@ -95,6 +95,61 @@ pub fn match_inputs(
     progress: &dyn Progress,
 ) -> Result<MatchOutcome, PipelineError> {
     filter.check_key(key)?;
+    let checked = check_filter(filter, opts)?;
+    let hasher = TokenHasher::new(key);
+    let run = run_match(
+        Tokenizer::Keyed(&hasher),
+        &[checked],
+        inputs,
+        read,
+        opts,
+        progress,
+    )?;
+    let MatchRun {
+        mut reports,
+        rows,
+        diagnostics,
+        timings,
+        ..
+    } = run;
+    let matched_rows = rows
+        .into_iter()
+        .map(|r| MatchedRows {
+            input: r.input,
+            header: r.header,
+            delimiter: r.delimiter,
+            rows: r
+                .rows
+                .into_iter()
+                .map(|row| MatchedRow {
+                    kinds: row.kinds[0],
+                    raw: row.raw,
+                })
+                .collect(),
+        })
+        .collect();
+    Ok(MatchOutcome {
+        report: reports.remove(0),
+        matched_rows,
+        diagnostics,
+        timings,
+    })
+}
+
+/// A filter checked for matching, with the false-positive rate its estimates use.
+pub(crate) struct Checked<'a> {
+    pub(crate) filter: &'a Filter,
+    implied: f64,
+    far_above: bool,
+}
+
+/// The checks every filter passes before it is matched, whatever its mode: normalization
+/// version, header against bits ([`Filter::checked_fill`]) and implied false-positive rate
+/// against target ([`MAX_FPR_RATIO`]).
+pub(crate) fn check_filter<'a>(
+    filter: &'a Filter,
+    opts: &MatchOptions,
+) -> Result<Checked<'a>, PipelineError> {
     if filter.header.normalization_version != NORMALIZATION_VERSION {
         return Err(PipelineError::NormalizationMismatch {
             filter: filter.header.normalization_version,
@@ -107,26 +162,87 @@ pub fn match_inputs(
     if far_above && !opts.accept_high_fpr {
         return Err(PipelineError::FprFarAboveTarget { implied, target });
     }
-    let sel = KindSelection {
+    Ok(Checked {
+        filter,
+        implied,
+        far_above,
+    })
+}
+
+/// The kinds a filter holds.
+pub(crate) fn filter_kinds(filter: &Filter) -> KindSelection {
+    KindSelection {
         msisdn: filter.header.kinds.contains(TokenKind::Msisdn),
         cnic: filter.header.kinds.contains(TokenKind::Cnic),
         pair: filter.header.kinds.contains(TokenKind::Pair),
+    }
+}
+
+/// A row of the user's own input that matched at least one of the run's filters.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RowMatch {
+    /// Kinds that matched in this row, per filter, in the filters' order.
+    pub kinds: Vec<KindSelection>,
+    /// The row exactly as in the input.
+    pub raw: Vec<u8>,
+}
+
+/// The rows of one input that matched at least one filter.
+#[derive(Debug, Clone, Default)]
+pub struct RowMatches {
+    /// The input as given.
+    pub input: String,
+    /// Its header line, if it had one (CSV).
+    pub header: Option<Vec<u8>>,
+    /// Its field delimiter, if it is CSV-like.
+    pub delimiter: Option<u8>,
+    /// Matched rows in input order.
+    pub rows: Vec<RowMatch>,
+}
+
+/// What one read of the inputs against several filters gives.
+pub(crate) struct MatchRun {
+    /// One report per filter, in order.
+    pub(crate) reports: Vec<MatchReport>,
+    /// Matched rows per input, when kept.
+    pub(crate) rows: Vec<RowMatches>,
+    pub(crate) diagnostics: Vec<(String, leakmatch_ingest::Diagnostics)>,
+    pub(crate) timings: Vec<(String, std::time::Duration)>,
+    /// What was read from each input.
+    pub(crate) inputs: Vec<InputSummary>,
+}
+
+/// Reads every input once and tests each record's tokens (made by `tokenizer`) against every
+/// filter: one report per filter, counted exactly as `match` counts (each filter has its own
+/// memory budget of `opts.memory_limit`).
+pub(crate) fn run_match(
+    tokenizer: Tokenizer<'_>,
+    filters: &[Checked<'_>],
+    inputs: &[InputSource],
+    read: &ReadOptions,
+    opts: &MatchOptions,
+    progress: &dyn Progress,
+) -> Result<MatchRun, PipelineError> {
+    let sels: Vec<KindSelection> = filters.iter().map(|c| filter_kinds(c.filter)).collect();
+    let counting: Vec<(Budget, Sketches)> = filters
+        .iter()
+        .map(|_| (Budget::new(opts.memory_limit), Sketches::new()))
+        .collect();
+    let blooms: Vec<(&BlockedBloom, KindSelection)> = filters
+        .iter()
+        .map(|c| &c.filter.bloom)
+        .zip(sels.iter().copied())
+        .collect();
+    let shared = Shared {
+        tokenizer,
+        blooms: &blooms,
+        counting: &counting,
     };
-    let hasher = TokenHasher::new(key);
-    let budget = Budget::new(opts.memory_limit);
-    let sketches = Sketches::new();
-    let counting = (&budget, &sketches);
-    let mut total = MatchSink::new(&filter.bloom, &hasher, sel, false, counting);
+    let mut total = MatchSink::new(&shared, false);
     let mut inputs_out = Vec::new();
     let mut matched_rows = Vec::new();
     let mut diagnostics = Vec::new();
-    let mut timings = Vec::new();
-    let mut phase = std::time::Instant::now();
-    let mut lap = |name: String| {
-        let now = std::time::Instant::now();
-        timings.push((name, now - phase));
-        phase = now;
-    };
+    let mut laps = crate::builder::Laps::new();
     // Tables render their rows' text only when it is kept.
     let read = &ReadOptions {
         keep_rows: read.keep_rows || opts.keep_matched_rows,
@@ -135,13 +251,8 @@ pub fn match_inputs(
     for input in inputs {
         let keep = opts.keep_matched_rows;
         // Each sink tested its last batch when its chunk finished (`RecordSink::finish`).
-        let outcome = read_input(
-            input,
-            read,
-            || MatchSink::new(&filter.bloom, &hasher, sel, keep, counting),
-            progress,
-        )?;
-        let mut rows = MatchedRows {
+        let outcome = read_input(input, read, || MatchSink::new(&shared, keep), progress)?;
+        let mut rows = RowMatches {
             input: input.to_string(),
             header: outcome.header,
             delimiter: outcome.delimiter,
@@ -160,15 +271,21 @@ pub fn match_inputs(
             matched_rows.push(rows);
         }
         diagnostics.push((input.to_string(), outcome.diagnostics));
-        lap(format!("read, hash, look up {input}"));
+        laps.lap(format!("read, hash, look up {input}"));
     }
-    let report = total.report(filter, implied, far_above, inputs_out);
-    lap("distinct counts".into());
-    Ok(MatchOutcome {
-        report,
-        matched_rows,
+    let reports = total
+        .tallies
+        .into_iter()
+        .zip(filters)
+        .map(|(tally, c)| tally.report(c.filter, c.implied, c.far_above, inputs_out.clone()))
+        .collect();
+    laps.lap("distinct counts".into());
+    Ok(MatchRun {
+        reports,
+        rows: matched_rows,
         diagnostics,
-        timings,
+        timings: laps.timings,
+        inputs: inputs_out,
     })
 }
 
@@ -188,9 +305,27 @@ struct Pending {
     raw: std::ops::Range<usize>,
 }
 
-struct MatchSink<'a> {
+/// What every sink of a run shares: the tokenizer, the filters (with their kinds) and each
+/// filter's counting memory.
+struct Shared<'a> {
+    tokenizer: Tokenizer<'a>,
+    blooms: &'a [(&'a BlockedBloom, KindSelection)],
+    counting: &'a [(Budget, Sketches)],
+}
+
+/// One filter's figures in one sink (or, once absorbed, in the run).
+struct Tally<'a> {
     bloom: &'a BlockedBloom,
-    hasher: &'a TokenHasher,
+    sel: KindSelection,
+    tested: [u64; 3],
+    rows_matched: [u64; 3],
+    rows_matched_any: u64,
+    distinct: Counter<'a>,
+}
+
+struct MatchSink<'a> {
+    tokenizer: Tokenizer<'a>,
+    /// The kinds any filter holds: what is tokenized.
     sel: KindSelection,
     keep_rows: bool,
     /// Queued tokens, with each one's identifier key.
@@ -198,34 +333,40 @@ struct MatchSink<'a> {
     pending: Vec<Pending>,
     arena: Vec<u8>,
     hits: Vec<bool>,
-    tested: [u64; 3],
-    rows_matched: [u64; 3],
-    rows_matched_any: u64,
-    distinct: Counter<'a>,
-    rows: Vec<MatchedRow>,
+    /// Per pending record, per filter: the kinds that matched.
+    masks: Vec<[bool; 3]>,
+    tallies: Vec<Tally<'a>>,
+    rows: Vec<RowMatch>,
 }
 
 impl<'a> MatchSink<'a> {
-    fn new(
-        bloom: &'a BlockedBloom,
-        hasher: &'a TokenHasher,
-        sel: KindSelection,
-        keep_rows: bool,
-        (budget, sketches): (&'a Budget, &'a Sketches),
-    ) -> Self {
+    fn new(shared: &Shared<'a>, keep_rows: bool) -> Self {
+        let tallies: Vec<Tally<'a>> = shared
+            .blooms
+            .iter()
+            .zip(shared.counting)
+            .map(|(&(bloom, sel), (budget, sketches))| Tally {
+                bloom,
+                sel,
+                tested: [0; 3],
+                rows_matched: [0; 3],
+                rows_matched_any: 0,
+                distinct: Counter::new(budget, sketches),
+            })
+            .collect();
+        let sel = tallies
+            .iter()
+            .fold(KindSelection::NONE, |a, t| a.union(t.sel));
         MatchSink {
-            bloom,
-            hasher,
+            tokenizer: shared.tokenizer,
             sel,
             keep_rows,
-            batch: TokenBatch::with_keys(),
+            batch: TokenBatch::for_tokenizer(&shared.tokenizer, true),
             pending: Vec::new(),
             arena: Vec::new(),
             hits: Vec::with_capacity(BATCH + 8),
-            tested: [0; 3],
-            rows_matched: [0; 3],
-            rows_matched_any: 0,
-            distinct: Counter::new(budget, sketches),
+            masks: Vec::new(),
+            tallies,
             rows: Vec::new(),
         }
     }
@@ -234,38 +375,55 @@ impl<'a> MatchSink<'a> {
         if self.pending.is_empty() {
             return;
         }
-        let (kinds, tokens, keys) = self.batch.hash(self.hasher);
-        self.hits.clear();
-        self.hits.resize(tokens.len(), false);
-        self.bloom.contains_many(tokens, &mut self.hits);
-        let mut t = 0;
-        for p in &self.pending {
-            let mut mask = [false; 3];
-            let span = t..t + p.tokens;
-            for ((kind, hit), key) in kinds[span.clone()]
-                .iter()
-                .zip(&self.hits[span.clone()])
-                .zip(&keys[span])
-            {
-                let k = kind_index(*kind);
-                self.tested[k] += 1;
-                self.distinct.record(k, *key, *hit);
-                mask[k] |= *hit;
-            }
-            t += p.tokens;
-            if mask.iter().any(|m| *m) {
-                self.rows_matched_any += 1;
-                for (k, hit) in mask.iter().enumerate() {
-                    self.rows_matched[k] += u64::from(*hit);
+        let (kinds, tokens, keys) = self.batch.tokenize(&self.tokenizer);
+        let n = self.tallies.len();
+        self.masks.clear();
+        self.masks.resize(self.pending.len() * n, [false; 3]);
+        for (f, tally) in self.tallies.iter_mut().enumerate() {
+            self.hits.clear();
+            self.hits.resize(tokens.len(), false);
+            tally.bloom.contains_many(tokens, &mut self.hits);
+            let mut t = 0;
+            for (p, pending) in self.pending.iter().enumerate() {
+                let mut mask = [false; 3];
+                let span = t..t + pending.tokens;
+                for ((kind, hit), key) in kinds[span.clone()]
+                    .iter()
+                    .zip(&self.hits[span.clone()])
+                    .zip(&keys[span])
+                {
+                    if !tally.sel.has(*kind) {
+                        continue;
+                    }
+                    let k = kind_index(*kind);
+                    tally.tested[k] += 1;
+                    tally.distinct.record(k, *key, *hit);
+                    mask[k] |= *hit;
                 }
-                if self.keep_rows {
-                    self.rows.push(MatchedRow {
-                        kinds: KindSelection {
-                            msisdn: mask[0],
-                            cnic: mask[1],
-                            pair: mask[2],
-                        },
-                        raw: self.arena[p.raw.clone()].to_vec(),
+                t += pending.tokens;
+                if mask.iter().any(|m| *m) {
+                    tally.rows_matched_any += 1;
+                    for (k, hit) in mask.iter().enumerate() {
+                        tally.rows_matched[k] += u64::from(*hit);
+                    }
+                }
+                self.masks[p * n + f] = mask;
+            }
+        }
+        if self.keep_rows {
+            for (p, pending) in self.pending.iter().enumerate() {
+                let masks = &self.masks[p * n..(p + 1) * n];
+                if masks.iter().flatten().any(|m| *m) {
+                    self.rows.push(RowMatch {
+                        kinds: masks
+                            .iter()
+                            .map(|mask| KindSelection {
+                                msisdn: mask[0],
+                                cnic: mask[1],
+                                pair: mask[2],
+                            })
+                            .collect(),
+                        raw: self.arena[pending.raw.clone()].to_vec(),
                     });
                 }
             }
@@ -276,6 +434,14 @@ impl<'a> MatchSink<'a> {
     }
 
     fn absorb(&mut self, other: MatchSink<'_>) {
+        for (mine, theirs) in self.tallies.iter_mut().zip(other.tallies) {
+            mine.absorb(theirs);
+        }
+    }
+}
+
+impl Tally<'_> {
+    fn absorb(&mut self, other: Tally<'_>) {
         for k in 0..3 {
             self.tested[k] += other.tested[k];
             self.rows_matched[k] += other.rows_matched[k];
@@ -336,6 +502,7 @@ impl<'a> MatchSink<'a> {
                 measured_fpr: h.measured_fpr,
                 implied_fpr: fpr,
                 fpr_far_above_target: far_above,
+                online: None,
             },
             rows_read: inputs.iter().map(|i| i.records).sum(),
             inputs,
@@ -378,5 +545,6 @@ impl RecordSink for MatchSink<'_> {
         self.pending = Vec::new();
         self.arena = Vec::new();
         self.hits = Vec::new();
+        self.masks = Vec::new();
     }
 }

@@ -111,7 +111,8 @@ pub struct KindsReport {
 /// The filter as the report describes it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct FilterSummary {
-    /// Public key id the filter was built with.
+    /// Public key id the filter was built with (absent for an online filter).
+    #[serde(skip_serializing_if = "String::is_empty")]
     pub key_id: String,
     /// Kinds present in the filter.
     pub kinds: Vec<String>,
@@ -125,6 +126,23 @@ pub struct FilterSummary {
     /// absent when false).
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub fpr_far_above_target: bool,
+    /// An online filter's file, epoch, public key and digest (`query`; absent for a
+    /// shared-key filter).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub online: Option<OnlineFilterSummary>,
+}
+
+/// What identifies an online filter in a `query` report.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OnlineFilterSummary {
+    /// The filter file as given.
+    pub path: String,
+    /// The server's key epoch it was published under.
+    pub epoch: u64,
+    /// That epoch's OPRF public key (64 hex digits).
+    pub public_key: String,
+    /// BLAKE3 of the whole file (64 hex digits), as the epoch's descriptor lists it.
+    pub digest: String,
 }
 
 /// Everything `leakmatch match` reports.

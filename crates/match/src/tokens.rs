@@ -1,9 +1,13 @@
-//! Which token kinds a pipeline makes, and the batch that feeds the SIMD hasher.
+//! Which token kinds a pipeline makes, the batch that feeds the SIMD hasher, and the
+//! [`Tokenizer`] seam: the same batches become keyed tokens (shared key: `build`, `match`) or
+//! online tokens (OPRF outputs looked up by identifier: `publish`, `query`).
 
 use std::str::FromStr;
 
 use leakmatch_hashing::{encode_into, Encoded, Token, TokenHasher, TokenKind};
 use leakmatch_ingest::{Cnic, Msisdn};
+
+use crate::outputs::OnlineTokens;
 
 /// Which token kinds to make: single identifiers and/or (MSISDN, CNIC) pairs of one record.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -28,6 +32,22 @@ impl Default for KindSelection {
 }
 
 impl KindSelection {
+    /// No kind.
+    pub const NONE: KindSelection = KindSelection {
+        msisdn: false,
+        cnic: false,
+        pair: false,
+    };
+
+    /// The kinds selected in either.
+    pub fn union(self, other: KindSelection) -> KindSelection {
+        KindSelection {
+            msisdn: self.msisdn || other.msisdn,
+            cnic: self.cnic || other.cnic,
+            pair: self.pair || other.pair,
+        }
+    }
+
     /// Whether `kind` is selected.
     pub fn has(&self, kind: TokenKind) -> bool {
         match kind {
@@ -80,14 +100,34 @@ impl FromStr for KindSelection {
 /// paid one exposed memory latency every 64 tokens).
 pub(crate) const BATCH: usize = 1024;
 
+/// How a batch's identifiers become tokens.
+#[derive(Clone, Copy)]
+pub(crate) enum Tokenizer<'a> {
+    /// Keyed BLAKE3 of each encoded identifier ([`TokenHasher::hash_many`]).
+    Keyed(&'a TokenHasher),
+    /// Online tokens from each identifier's OPRF output, looked up by its key.
+    Online(&'a OnlineTokens),
+}
+
+impl Tokenizer<'_> {
+    /// Whether the tokens come from the identifiers' keys (then the batch keeps them and
+    /// needs no encoding).
+    fn by_key(&self) -> bool {
+        matches!(self, Tokenizer::Online(_))
+    }
+}
+
 /// A queue of encoded identifiers, hashed together once full; optionally with each token's
 /// identifier key (see [`msisdn_key`], [`cnic_key`], [`pair_key`]), in the same order.
 pub(crate) struct TokenBatch {
     encoded: Vec<Encoded>,
     kinds: Vec<TokenKind>,
     tokens: Vec<Token>,
-    /// `Some` when the keys are wanted (matching counts distinct identifiers; building does not).
+    /// `Some` when the keys are wanted (matching counts distinct identifiers, online tokens
+    /// are looked up by them; a keyed build needs neither).
     keys: Option<Vec<u128>>,
+    /// Whether identifiers are encoded for the keyed hash (not for online tokens).
+    encode: bool,
 }
 
 impl TokenBatch {
@@ -97,7 +137,23 @@ impl TokenBatch {
             kinds: Vec::with_capacity(BATCH),
             tokens: Vec::with_capacity(BATCH),
             keys: None,
+            encode: true,
         }
+    }
+
+    /// A batch for `tokenizer`, keeping the keys if `keys` (or if the tokenizer needs them).
+    pub(crate) fn for_tokenizer(tokenizer: &Tokenizer<'_>, keys: bool) -> Self {
+        let by_key = tokenizer.by_key();
+        let mut batch = if keys || by_key {
+            TokenBatch::with_keys()
+        } else {
+            TokenBatch::new()
+        };
+        if by_key {
+            batch.encode = false;
+            batch.encoded = Vec::new();
+        }
+        batch
     }
 
     /// A batch that also keeps each token's identifier key.
@@ -109,6 +165,7 @@ impl TokenBatch {
             kinds: Vec::new(),
             tokens: Vec::new(),
             keys: self.keys.as_ref().map(|_| Vec::new()),
+            encode: self.encode,
         };
     }
 
@@ -127,45 +184,52 @@ impl TokenBatch {
         cnics: &[Cnic],
         pairs: bool,
     ) -> usize {
-        let before = self.encoded.len();
+        let before = self.kinds.len();
         const NONE: &[u8; 0] = &[];
         if sel.msisdn {
             for m in msisdns {
-                let e = self.push(TokenKind::Msisdn, || u128::from(msisdn_key(m)));
-                encode_into(e, TokenKind::Msisdn, m.as_bytes(), NONE);
+                if let Some(e) = self.push(TokenKind::Msisdn, || u128::from(msisdn_key(m))) {
+                    encode_into(e, TokenKind::Msisdn, m.as_bytes(), NONE);
+                }
             }
         }
         if sel.cnic {
             for c in cnics {
-                let e = self.push(TokenKind::Cnic, || u128::from(cnic_key(c)));
-                encode_into(e, TokenKind::Cnic, c.as_bytes(), NONE);
+                if let Some(e) = self.push(TokenKind::Cnic, || u128::from(cnic_key(c))) {
+                    encode_into(e, TokenKind::Cnic, c.as_bytes(), NONE);
+                }
             }
         }
         if sel.pair && pairs {
             for m in msisdns {
                 for c in cnics {
-                    let e = self.push(TokenKind::Pair, || pair_key(m, c));
-                    encode_into(e, TokenKind::Pair, m.as_bytes(), c.as_bytes());
+                    if let Some(e) = self.push(TokenKind::Pair, || pair_key(m, c)) {
+                        encode_into(e, TokenKind::Pair, m.as_bytes(), c.as_bytes());
+                    }
                 }
             }
         }
-        self.encoded.len() - before
+        self.kinds.len() - before
     }
 
-    /// Queues a token of `kind`; returns its block for the caller to encode in place.
+    /// Queues a token of `kind`; returns its block for the caller to encode in place, if this
+    /// batch encodes.
     #[inline]
-    fn push(&mut self, kind: TokenKind, key: impl FnOnce() -> u128) -> &mut Encoded {
+    fn push(&mut self, kind: TokenKind, key: impl FnOnce() -> u128) -> Option<&mut Encoded> {
         self.kinds.push(kind);
         if let Some(keys) = &mut self.keys {
             keys.push(key());
         }
+        if !self.encode {
+            return None;
+        }
         let i = self.encoded.len();
         self.encoded.push(Encoded([0; 64]));
-        &mut self.encoded[i]
+        Some(&mut self.encoded[i])
     }
 
     pub(crate) fn len(&self) -> usize {
-        self.encoded.len()
+        self.kinds.len()
     }
 
     /// Hashes everything queued; returns each token's kind, the tokens and their keys (empty
@@ -176,6 +240,29 @@ impl TokenBatch {
         hasher.hash_many(&self.encoded, &mut self.tokens);
         let keys = self.keys.as_deref().unwrap_or_default();
         (&self.kinds, &self.tokens, keys)
+    }
+
+    /// Makes the tokens of everything queued with `tokenizer`, as [`TokenBatch::hash`] does
+    /// for a keyed one. A batch made for an online tokenizer ([`TokenBatch::for_tokenizer`])
+    /// holds the keys it looks up.
+    pub(crate) fn tokenize(
+        &mut self,
+        tokenizer: &Tokenizer<'_>,
+    ) -> (&[TokenKind], &[Token], &[u128]) {
+        match tokenizer {
+            Tokenizer::Keyed(hasher) => self.hash(hasher),
+            Tokenizer::Online(table) => {
+                let keys = self.keys.as_deref().unwrap_or_default();
+                self.tokens.clear();
+                self.tokens.extend(
+                    self.kinds
+                        .iter()
+                        .zip(keys)
+                        .map(|(kind, key)| table.token(*kind, *key)),
+                );
+                (&self.kinds, &self.tokens, keys)
+            }
+        }
     }
 
     pub(crate) fn clear(&mut self) {

@@ -52,7 +52,9 @@ pub fn pipeline_error(context: &str, e: &PipelineError) -> PyErr {
         PipelineError::NormalizationMismatch { .. } | PipelineError::FprFarAboveTarget { .. } => {
             ArtifactError::new_err(message(context, e))
         }
-        PipelineError::Options(_) => UsageError::new_err(message(context, e)),
+        PipelineError::Options(_) | PipelineError::Fpr(_) => {
+            UsageError::new_err(message(context, e))
+        }
         PipelineError::Ingest(_) => InputError::new_err(message(context, e)),
     }
 }

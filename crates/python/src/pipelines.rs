@@ -6,7 +6,7 @@ use std::str::FromStr;
 
 use leakmatch_hashing::Filter;
 use leakmatch_ingest::{ColumnRef, Format, InputSource, NoProgress, ReadOptions};
-use leakmatch_match::{BuildOptions, KindSelection, MatchOptions};
+use leakmatch_match::{BuildOptions, EmptyFilter, KindSelection, MatchOptions};
 use leakmatch_sizing::{parse_memory, SizeOptions, SizingError};
 use pyo3::prelude::*;
 
@@ -111,7 +111,7 @@ pub fn build(
     let kinds: KindSelection = kinds.parse().map_err(UsageError::new_err)?;
     let read = read_options(format, &msisdn_cols, &cnic_cols, mmap, allow_truncated)?;
     let inputs = sources(&paths)?;
-    if !(fpr > 0.0 && fpr < 1.0) {
+    if leakmatch_match::check_fpr(fpr).is_err() {
         return Err(UsageError::new_err(format!(
             "--fpr must be between 0 and 1, got {fpr}"
         )));
@@ -127,29 +127,27 @@ pub fn build(
     native(py, move || {
         let mut outcome = leakmatch_match::build(&key, &inputs, &read, &opts, &NoProgress)
             .map_err(|e| pipeline_error("", &e))?;
-        if outcome.filter.header.counts.total() == 0 {
+        if let Err(empty) = outcome.refuse_empty() {
             let names: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
-            let t = &outcome.totals;
-            if !kinds.msisdn && !kinds.cnic && t.msisdn.valid + t.cnic.valid > 0 {
-                return Err(InputError::new_err(format!(
-                    "no record of {} has both a valid MSISDN and a valid CNIC ({} valid MSISDNs, \
-                     {} valid CNICs): a pair-only filter (the default) would be empty; not \
-                     writing {}. To build single-identifier tokens, pass kinds=\"msisdn\" (or \
-                     cnic): anyone holding the key can then recover every such identifier in \
-                     the filter",
-                    names.join(", "),
-                    t.msisdn.valid,
-                    t.cnic.valid,
-                    output.display()
-                )));
-            }
-            return Err(InputError::new_err(format!(
-                "no valid identifier found in {} ({} records read): not writing an empty filter \
-                 to {}; check the input, or choose columns with --msisdn-col / --cnic-col",
-                names.join(", "),
-                outcome.totals.records,
-                output.display()
-            )));
+            let (names, output) = (names.join(", "), output.display());
+            return Err(InputError::new_err(match empty {
+                EmptyFilter::NoPairs {
+                    msisdn_valid,
+                    cnic_valid,
+                } => format!(
+                    "no record of {names} has both a valid MSISDN and a valid CNIC \
+                     ({msisdn_valid} valid MSISDNs, {cnic_valid} valid CNICs): a pair-only \
+                     filter (the default) would be empty; not writing {output}. To build \
+                     single-identifier tokens, pass kinds=\"msisdn\" (or cnic): anyone holding \
+                     the key can then recover every such identifier in the filter"
+                ),
+                // Worded as the CLI's, which the suite compares with.
+                EmptyFilter::NoIdentifier { records } => format!(
+                    "no valid identifier found in {names} ({records} records read): not writing \
+                     an empty filter to {output}; check the input, or choose columns with \
+                     --msisdn-col / --cnic-col"
+                ),
+            }));
         }
         outcome
             .filter

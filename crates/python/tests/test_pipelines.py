@@ -25,7 +25,9 @@ def test_build_and_match_equal_cli(cli, dumps, keyfile, tmp_path):
     ours = leakmatch.build([dump], key, tmp_path / "py.lmf")
     assert (tmp_path / "cli.lmf").read_bytes() == (tmp_path / "py.lmf").read_bytes()
     theirs.pop("filter"), ours.pop("filter")
-    assert theirs.pop("key_holder_can_recover") == []  # pair-only: the CLI's cost model says none
+    # Pair-only: the library's policy says a key holder can recover nothing by enumeration.
+    assert theirs.pop("key_holder_can_recover") == []
+    assert ours.pop("key_holder_can_recover") == []
     assert ours == theirs
     m_cli = cli_json(cli("match", "--json", "--key", keyfile, "--filter", tmp_path / "cli.lmf", base))
     m_py = leakmatch.match([base], key, tmp_path / "cli.lmf")
@@ -108,3 +110,17 @@ def test_key_never_exposes_bytes(tmp_path, keyfile):
     key.save(tmp_path / "copy.key")
     assert os.stat(tmp_path / "copy.key").st_mode & 0o777 == 0o600
     assert leakmatch.Key.load(tmp_path / "copy.key").id == key.id
+
+
+def test_build_says_what_a_key_holder_can_recover(cli, dumps, keyfile, tmp_path):
+    dump, _ = dumps
+    key = leakmatch.Key.load(keyfile)
+    ours = leakmatch.build([dump], key, tmp_path / "all.lmf", kinds="msisdn,cnic,pair")
+    theirs = cli_json(cli("build", "--json", "--kinds", "msisdn,cnic,pair", "--key", keyfile,
+                          "-o", tmp_path / "cli.lmf", dump))
+    lines = ours["key_holder_can_recover"]
+    assert [line.split(" ")[0] for line in lines] == ["msisdn", "cnic"]
+    assert "core-seconds" in lines[0] and "pair tokens only" in lines[0]
+    # The same policy, phrased with the CLI's flag there.
+    assert [l.replace("build pair tokens only", "build with --kinds pair") for l in lines] == \
+        theirs["key_holder_can_recover"]

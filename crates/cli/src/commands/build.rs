@@ -4,10 +4,13 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use anyhow::Context;
-use leakmatch_hashing::TokenKind;
-use leakmatch_match::{build, BuildOptions, BuildOutcome, KindSelection};
+use leakmatch_hashing::KindSet;
+use leakmatch_match::policy::PAIR_ONLY_ADVICE;
+use leakmatch_match::{
+    build, check_fpr, key_holder_can_recover, BuildOptions, BuildOutcome, EmptyFilter,
+    KindSelection,
+};
 
-use super::inspect::enumeration_cost;
 use super::{input_sources, load_key, read_options, UsageError};
 use crate::args::BuildArgs;
 use crate::output::{stdout_write, Printer};
@@ -24,7 +27,7 @@ pub fn run(args: &BuildArgs, printer: &Printer) -> anyhow::Result<ExitCode> {
         output: Some(args.output.clone()),
         ..BuildOptions::default()
     };
-    if !(args.fpr > 0.0 && args.fpr < 1.0) {
+    if check_fpr(args.fpr).is_err() {
         return Err(UsageError(format!("--fpr must be between 0 and 1, got {}", args.fpr)).into());
     }
     let disclosure = disclosure(kinds);
@@ -35,30 +38,27 @@ pub fn run(args: &BuildArgs, printer: &Printer) -> anyhow::Result<ExitCode> {
     let bars = printer.progress();
     let mut outcome = build(&key, &input_sources(&args.input), &read, &opts, &bars)?;
     let elapsed = started.elapsed();
-    if outcome.filter.header.counts.total() == 0 {
-        // An empty filter matches nothing: sent on, it would say "none of your customers
-        // leaked". Almost always a wrong column, an empty download or an unrecognized format.
+    if let Err(empty) = outcome.refuse_empty() {
         summary::report_diagnostics(printer, &outcome.diagnostics);
-        let t = &outcome.totals;
-        if !kinds.msisdn && !kinds.cnic && t.msisdn.valid + t.cnic.valid > 0 {
-            anyhow::bail!(
-                "no record of {} has both a valid MSISDN and a valid CNIC ({} valid MSISDNs, {} \
-                 valid CNICs): a pair-only filter (the default) would be empty; not writing {}. \
-                 To build single-identifier tokens, pass --kinds msisdn (or cnic): anyone \
-                 holding the key can then recover every such identifier in the filter",
-                args.input.inputs.join(", "),
-                t.msisdn.valid,
-                t.cnic.valid,
-                args.output.display()
-            );
+        let inputs = args.input.inputs.join(", ");
+        let output = args.output.display();
+        match empty {
+            EmptyFilter::NoPairs {
+                msisdn_valid,
+                cnic_valid,
+            } => anyhow::bail!(
+                "no record of {inputs} has both a valid MSISDN and a valid CNIC ({msisdn_valid} \
+                 valid MSISDNs, {cnic_valid} valid CNICs): a pair-only filter (the default) \
+                 would be empty; not writing {output}. To build single-identifier tokens, pass \
+                 --kinds msisdn (or cnic): anyone holding the key can then recover every such \
+                 identifier in the filter"
+            ),
+            EmptyFilter::NoIdentifier { records } => anyhow::bail!(
+                "no valid identifier found in {inputs} ({records} records read): not writing an \
+                 empty filter to {output}; check the input, or choose columns with --msisdn-col \
+                 / --cnic-col"
+            ),
         }
-        anyhow::bail!(
-            "no valid identifier found in {} ({} records read): not writing an empty filter to \
-             {}; check the input, or choose columns with --msisdn-col / --cnic-col",
-            args.input.inputs.join(", "),
-            outcome.totals.records,
-            args.output.display()
-        );
     }
     let saving = Instant::now();
     outcome
@@ -95,33 +95,26 @@ pub fn run(args: &BuildArgs, printer: &Printer) -> anyhow::Result<ExitCode> {
     })
 }
 
-/// The library's summary, plus what a key holder can recover (the CLI's cost model).
+/// The library's summary, with the disclosure phrased for the CLI.
 fn json_summary(o: &BuildOutcome, args: &BuildArgs) -> serde_json::Value {
     let mut v = o.summary_json(&args.output);
-    v["key_holder_can_recover"] =
-        serde_json::json!(disclosure(args.kinds.parse().unwrap_or_default()));
+    v["key_holder_can_recover"] = serde_json::json!(with_flag_hint(o.key_holder_can_recover()));
     v
 }
 
-/// What anyone holding the key can recover from a filter of these kinds, by enumeration
-/// (the cost model `inspect` prints); empty for a pair-only filter.
+/// What anyone holding the key can recover from a filter of these kinds (the library's
+/// policy), naming the CLI's flag; empty for a pair-only filter.
 fn disclosure(kinds: KindSelection) -> Vec<String> {
-    [
-        (kinds.msisdn, TokenKind::Msisdn),
-        (kinds.cnic, TokenKind::Cnic),
-    ]
-    .into_iter()
-    .filter(|(on, _)| *on)
-    .map(|(_, kind)| {
-        let cost = enumeration_cost(kind);
-        format!(
-            "{} tokens: anyone holding the key can recover every {} in this filter ({}). Send \
-             it with the key only to someone entitled to that whole list; for an operator, \
-             build with --kinds pair (the default).",
-            kind.name(),
-            kind.name(),
-            cost["summary"].as_str().unwrap_or_default()
-        )
-    })
-    .collect()
+    let mut set = KindSet::EMPTY;
+    for kind in kinds.kinds() {
+        set.insert(kind);
+    }
+    with_flag_hint(key_holder_can_recover(set))
+}
+
+fn with_flag_hint(lines: Vec<String>) -> Vec<String> {
+    lines
+        .into_iter()
+        .map(|l| l.replace(PAIR_ONLY_ADVICE, "build with --kinds pair (the default)."))
+        .collect()
 }

@@ -36,6 +36,7 @@ pub fn run(args: &GenArgs, printer: &Printer) -> anyhow::Result<ExitCode> {
             .as_ref()
             .map(|_| args.subscriber_rows.unwrap_or((args.rows / 4).max(1))),
         overlap: args.overlap,
+        header: !args.no_header,
         ..GenOptions::default()
     };
     let truth = write_all(

@@ -4,21 +4,12 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::Context;
-use leakmatch_hashing::{file_digest, Filter, FilterAuth, TokenKind};
-use leakmatch_match::{header_kinds, inspect_fields};
+use leakmatch_hashing::{file_digest, Filter, FilterAuth};
+use leakmatch_match::{enumeration_cost, header_kinds, inspect_fields, EnumerationCost};
 use serde_json::json;
 
 use super::load_key;
 use crate::output::{escape_control, stdout_write};
-
-/// Valid national mobile numbers under `3(?:[0-247]\d|3[0-79]|55|64)\d{7}`:
-/// (5·10 + 9 + 1 + 1) · 10^7.
-pub const MSISDN_SPACE: f64 = 6.1e8;
-/// Valid CNICs: first digit 1–7, eleven free digits, last digit 1–9.
-pub const CNIC_SPACE: f64 = 7.0 * 1e11 * 9.0;
-/// Identifiers per second per core a key holder can test: batched SIMD hashing (~82M/s) then a
-/// filter lookup (~28–38M/s), as measured by this project's benchmarks (BENCHMARKS.md).
-pub const TESTS_PER_CORE_SECOND: f64 = 2.0e7;
 
 pub fn run(
     path: &Path,
@@ -57,7 +48,7 @@ pub fn run(
         ),
     };
     let kinds = header_kinds(h);
-    let costs: Vec<serde_json::Value> = kinds.iter().map(|k| enumeration_cost(*k)).collect();
+    let costs: Vec<EnumerationCost> = kinds.iter().map(|k| enumeration_cost(*k)).collect();
     if as_json {
         let mut v = inspect_fields(path, h, &digest, authenticated, &fill);
         v.insert("authentication".into(), json!(auth_text));
@@ -107,43 +98,8 @@ pub fn run(
     );
     s += "enumeration cost for someone holding the key:\n";
     for c in &costs {
-        s += &format!(
-            "  {:<7} {}\n",
-            c["kind"].as_str().unwrap_or(""),
-            c["summary"].as_str().unwrap_or("")
-        );
+        s += &format!("  {:<7} {}\n", c.kind, c.summary);
     }
     stdout_write(&s)?;
     Ok(ExitCode::SUCCESS)
-}
-
-/// What it costs a key holder to test every possible identifier of a kind against the filter.
-pub fn enumeration_cost(kind: TokenKind) -> serde_json::Value {
-    let (space, summary) = match kind {
-        TokenKind::Msisdn => {
-            let secs = MSISDN_SPACE / TESTS_PER_CORE_SECOND;
-            (MSISDN_SPACE, format!(
-                "{MSISDN_SPACE:.1e} valid numbers: about {secs:.0} core-seconds. Anyone with the key can recover every number in the filter."
-            ))
-        }
-        TokenKind::Cnic => {
-            let hours = CNIC_SPACE / TESTS_PER_CORE_SECOND / 3600.0;
-            (CNIC_SPACE, format!(
-                "{CNIC_SPACE:.1e} valid CNICs: about {hours:.0} core-hours. Recoverable by a key holder with a modest cluster."
-            ))
-        }
-        TokenKind::Pair => {
-            let space = MSISDN_SPACE * CNIC_SPACE;
-            let hours = CNIC_SPACE / TESTS_PER_CORE_SECOND / 3600.0;
-            (space, format!(
-                "{space:.1e} pairs: infeasible blind; knowing a number, finding its CNIC still costs about {hours:.0} core-hours per number. Testable cheaply only by someone who already holds both (an operator, for its own customers)."
-            ))
-        }
-    };
-    json!({
-        "kind": kind.name(),
-        "space": space,
-        "core_seconds": space / TESTS_PER_CORE_SECOND,
-        "summary": summary,
-    })
 }

@@ -101,45 +101,11 @@ fn insert_line<S: RecordSink>(
     em: &mut Emitter<'_, S>,
 ) -> End {
     let mut c = Cur { s: line, i: 0 };
-    let _ = c.keyword("INSERT") || c.keyword("REPLACE");
-    while c.keyword("IGNORE") || c.keyword("LOW_PRIORITY") || c.keyword("DELAYED") {}
-    let _ = c.keyword("INTO");
-    let Some(table) = c.ident() else {
+    let Some((table, listed)) = statement_head(&mut c) else {
         em.skip(data, pos, base, SkipReason::MalformedSql);
         return End::Broken;
     };
-    c.ws();
-    let mut listed: Vec<&[u8]> = Vec::new();
-    if c.peek() == Some(b'(') {
-        c.i += 1;
-        while let Some(col) = c.ident() {
-            listed.push(col);
-            c.ws();
-            match c.peek() {
-                Some(b',') => c.i += 1,
-                Some(b')') => {
-                    c.i += 1;
-                    break;
-                }
-                _ => {
-                    em.skip(data, pos, base, SkipReason::MalformedSql);
-                    return End::Broken;
-                }
-            }
-        }
-    }
-    if !(c.keyword("VALUES") || c.keyword("VALUE")) {
-        em.skip(data, pos, base, SkipReason::MalformedSql);
-        return End::Broken;
-    }
-    let known: Vec<&[u8]> = if listed.is_empty() {
-        tables
-            .columns(table, base + pos as u64)
-            .map(|cols| cols.iter().map(Vec::as_slice).collect())
-            .unwrap_or_default()
-    } else {
-        listed
-    };
+    let known = known_columns(table, listed, tables, base + pos as u64);
     kinds.clear();
     let width = known.len().max(
         msisdn_cols
@@ -176,6 +142,142 @@ fn insert_line<S: RecordSink>(
         kinds.push(k);
     }
     tuples(&mut c, data, pos, base, kinds, em)
+}
+
+/// Reads `INSERT [IGNORE] INTO t [(cols)] VALUES` from the start of `c`'s line: the table, the
+/// listed columns; the cursor is then before the first tuple. `None` if malformed.
+fn statement_head<'a>(c: &mut Cur<'a>) -> Option<(&'a [u8], Vec<&'a [u8]>)> {
+    let _ = c.keyword("INSERT") || c.keyword("REPLACE");
+    while c.keyword("IGNORE") || c.keyword("LOW_PRIORITY") || c.keyword("DELAYED") {}
+    let _ = c.keyword("INTO");
+    let table = c.ident()?;
+    c.ws();
+    let mut listed: Vec<&[u8]> = Vec::new();
+    if c.peek() == Some(b'(') {
+        c.i += 1;
+        while let Some(col) = c.ident() {
+            listed.push(col);
+            c.ws();
+            match c.peek() {
+                Some(b',') => c.i += 1,
+                Some(b')') => {
+                    c.i += 1;
+                    break;
+                }
+                _ => return None,
+            }
+        }
+    }
+    (c.keyword("VALUES") || c.keyword("VALUE")).then_some((table, listed))
+}
+
+/// A statement's column names: its own list, else the latest `CREATE TABLE` before `offset`.
+fn known_columns<'a>(
+    table: &[u8],
+    listed: Vec<&'a [u8]>,
+    tables: &'a Tables,
+    offset: u64,
+) -> Vec<&'a [u8]> {
+    if listed.is_empty() {
+        tables
+            .columns(table, offset)
+            .map(|cols| cols.iter().map(Vec::as_slice).collect())
+            .unwrap_or_default()
+    } else {
+        listed
+    }
+}
+
+/// The tuples of the statements in `window` (the input's first bytes; `complete` when that
+/// is all of it), at most `max` of them, as values column by column (quotes stripped, `NULL`
+/// empty) — for choosing columns by content ([`crate::content`]). `None` when a column name
+/// known for a statement (its list, or a `CREATE TABLE` in the window) names an identifier:
+/// then the names choose.
+pub(crate) fn sample_tuples(
+    window: &[u8],
+    complete: bool,
+    max: usize,
+) -> Option<Vec<Vec<Vec<u8>>>> {
+    let mut tables = Tables::default();
+    tables.scan(window, 0);
+    let mut rows: Vec<Vec<Vec<u8>>> = Vec::new();
+    let mut open = false;
+    let mut pos = 0;
+    while pos < window.len() && rows.len() < max {
+        let Some(end) = memchr::memchr(b'\n', &window[pos..])
+            .map(|k| pos + k)
+            .or(complete.then_some(window.len()))
+        else {
+            break; // cut by the end of the window
+        };
+        let line = &window[pos..end];
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        let mut c = Cur { s: line, i: 0 };
+        c.ws();
+        let head = &line[c.i..];
+        let is_insert = head.len() >= 7
+            && (head[..6].eq_ignore_ascii_case(b"INSERT")
+                || head[..7].eq_ignore_ascii_case(b"REPLACE"));
+        if is_insert {
+            open = false;
+            if let Some((table, listed)) = statement_head(&mut c) {
+                let known = known_columns(table, listed, &tables, pos as u64);
+                if known.iter().any(|n| kind_of(n, None, &[], &[]) != 0) {
+                    return None;
+                }
+                open = sample_line_tuples(&mut c, &mut rows, max);
+            }
+        } else if open && head.first() == Some(&b'(') {
+            open = sample_line_tuples(&mut c, &mut rows, max);
+        } else if !head.is_empty() {
+            open = false;
+        }
+        pos = end + 1;
+    }
+    Some(rows)
+}
+
+/// Appends the tuples of the rest of `c`'s line to `rows`; whether the statement continues on
+/// the next line.
+fn sample_line_tuples(c: &mut Cur<'_>, rows: &mut Vec<Vec<Vec<u8>>>, max: usize) -> bool {
+    while rows.len() < max {
+        c.ws();
+        match c.peek() {
+            Some(b'(') => c.i += 1,
+            None => return true,
+            Some(_) => return false,
+        }
+        let mut row = Vec::new();
+        loop {
+            let Some(v) = c.value() else { return false };
+            let v = if v.eq_ignore_ascii_case(b"NULL") {
+                &v[..0]
+            } else {
+                v
+            };
+            let v = match v {
+                [b'\'', inner @ .., b'\''] => inner,
+                _ => v,
+            };
+            row.push(v.to_vec());
+            match c.peek() {
+                Some(b',') => c.i += 1,
+                Some(b')') => {
+                    c.i += 1;
+                    break;
+                }
+                _ => return false,
+            }
+        }
+        rows.push(row);
+        c.ws();
+        match c.peek() {
+            Some(b',') => c.i += 1,
+            None => return true,
+            Some(_) => return false,
+        }
+    }
+    false
 }
 
 /// Kind bits allowed for an unnamed position: only explicit indices.

@@ -184,8 +184,27 @@ fn every_format_parses_to_the_rendered_identifiers() {
     assert!(crlf && quote_all, "styles not covered");
 }
 
+/// Scan mode's finds in one line: (MSISDN national numbers, CNICs) that normalize.
+fn scanned(line: &str) -> (Vec<u64>, Vec<u64>) {
+    use crate::content::IdKind;
+    let (mut m, mut c) = (Vec::new(), Vec::new());
+    crate::scan::runs(line.as_bytes(), |run, digits| match crate::scan::candidate(
+        run,
+        digits as u32,
+    ) {
+        Some(IdKind::Msisdn) => m.extend(
+            crate::Msisdn::parse(run)
+                .ok()
+                .map(|v| v.to_u64() % 10_000_000_000),
+        ),
+        Some(IdKind::Cnic) => c.extend(crate::Cnic::parse(run).ok().map(|v| v.to_u64())),
+        None => {}
+    });
+    (m, c)
+}
+
 #[test]
-fn text_lines_hold_only_valid_identifiers_and_short_decoys() {
+fn text_lines_hold_every_form_of_their_valid_identifiers_and_short_decoys() {
     let o = GenOptions {
         rows: 3_000,
         seed: 9,
@@ -201,38 +220,24 @@ fn text_lines_hold_only_valid_identifiers_and_short_decoys() {
     )
     .unwrap();
     let mut src = RowSource::new(super::rng(9, 0), super::rates(Messiness::Messy, 1.0));
-    let mut lines = 0;
+    let (mut lines, mut non_ascii, mut spaced) = (0, 0, 0);
     for line in data.lines() {
         lines += 1;
+        non_ascii += usize::from(!line.is_ascii());
         let row = src.next_row();
-        // Maximal runs of digits joined by separators a scanner might accept.
-        let mut runs: Vec<String> = Vec::new();
-        let mut cur = String::new();
-        for c in line.chars().chain(std::iter::once('.')) {
-            if c.is_ascii_digit() || (!cur.is_empty() && "+-/ ".contains(c)) {
-                cur.push(c);
-            } else if !cur.is_empty() {
-                runs.push(std::mem::take(&mut cur));
-            }
-        }
-        let long: Vec<String> = runs
-            .iter()
-            .map(|r| r.chars().filter(char::is_ascii_digit).collect::<String>())
-            .filter(|d| d.len() >= 10)
-            .collect();
-        let mut want = Vec::new();
-        if let Some(m) = row.msisdn.valid() {
-            want.push(m);
-        }
-        if let Some(c) = row.cnic.valid() {
-            want.push(c);
-        }
-        assert_eq!(long.len(), want.len(), "{line}");
-        for (d, w) in long.iter().zip(&want) {
-            assert!(d.ends_with(&w.to_string()), "{line}");
-        }
+        spaced += usize::from(matches!(
+            row.msisdn,
+            Field::Valid(
+                _,
+                render::MsisdnForm::IntlSpaced | render::MsisdnForm::Parens
+            )
+        ));
+        let want_m: Vec<u64> = row.msisdn.valid().into_iter().collect();
+        let want_c: Vec<u64> = row.cnic.valid().into_iter().collect();
+        assert_eq!(scanned(line), (want_m, want_c), "line {lines}");
     }
     assert_eq!(lines, 3_000);
+    assert!(non_ascii > 10 && spaced > 10, "forms not covered");
 }
 
 #[test]

@@ -171,6 +171,9 @@ pub struct GenOptions {
     pub overlap: f64,
     /// Identifier dirtiness.
     pub messiness: Messiness,
+    /// Write the header line of a CSV-like dump (CSV, TSV, semicolon, pipe); `false`: a
+    /// headerless export, whose columns auto mode picks by content.
+    pub header: bool,
 }
 
 impl Default for GenOptions {
@@ -182,6 +185,7 @@ impl Default for GenOptions {
             subscriber_rows: None,
             overlap: 0.3,
             messiness: Messiness::Messy,
+            header: true,
         }
     }
 }
@@ -199,6 +203,7 @@ impl GenOptions {
             subscriber_rows: Some(500),
             overlap: 0.3,
             messiness: Messiness::Messy,
+            header: true,
         }
     }
 }
@@ -288,7 +293,13 @@ pub fn generate(
         table.finish()?;
     } else {
         let mut w = BufWriter::with_capacity(1 << 16, dump);
-        formats::header(&mut w, opts.format, &style)?;
+        let delimited = matches!(
+            opts.format,
+            DumpFormat::Csv | DumpFormat::Tsv | DumpFormat::Semicolon | DumpFormat::Pipe
+        );
+        if opts.header || !delimited {
+            formats::header(&mut w, opts.format, &style)?;
+        }
         for i in 0..opts.rows {
             let row = source.next_row();
             formats::row(&mut w, opts.format, &style, &row, i)?;

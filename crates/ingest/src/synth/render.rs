@@ -66,20 +66,6 @@ pub(crate) const MSISDN_FORMS: [(MsisdnForm, u32); 17] = [
 ];
 
 impl MsisdnForm {
-    /// The form used in Text (scan mode): only unspaced ASCII forms that begin with `+`, `0` or
-    /// `92`, so a scanner never has to join digit groups across spaces.
-    pub(crate) fn for_text(self) -> MsisdnForm {
-        use MsisdnForm::*;
-        match self {
-            Plus | Intl | National | NationalDash | ZeroZero => self,
-            IntlSpaced | PlusZeroParen | PlusTrunk => Plus,
-            ZeroZeroSpaced => ZeroZero,
-            Bare | Parens | UrduNational | BareDotZero => National,
-            PlusDashed | UrduNationalDash => NationalDash,
-            ArabicIntl | IntlDotZero => Intl,
-        }
-    }
-
     /// Whether a JSON dump may write this form as a bare JSON number.
     pub(crate) fn json_numeric(self) -> bool {
         matches!(self, MsisdnForm::Intl | MsisdnForm::Bare)
@@ -112,18 +98,6 @@ pub(crate) const CNIC_FORMS: [(CnicForm, u32); 6] = [
     (CnicForm::ArabicCompact, 2),
     (CnicForm::CompactDotZero, 5),
 ];
-
-impl CnicForm {
-    /// The form used in Text (scan mode): dashed or compact ASCII.
-    pub(crate) fn for_text(self) -> CnicForm {
-        match self {
-            CnicForm::Dashed | CnicForm::Spaced | CnicForm::UrduDashed => CnicForm::Dashed,
-            CnicForm::Compact | CnicForm::ArabicCompact | CnicForm::CompactDotZero => {
-                CnicForm::Compact
-            }
-        }
-    }
-}
 
 const URDU_ZERO: u32 = 0x06F0;
 const ARABIC_ZERO: u32 = 0x0660;

@@ -53,18 +53,18 @@ pub(super) fn push_date(out: &mut String, row: &Row) {
     });
 }
 
-/// A free-text line: valid identifiers only, in unspaced ASCII forms, each separated from any
-/// other number by words. Decoy numbers (house, street, sector, Chak, date, postal code) all
+/// A free-text line: valid identifiers only, in every form a column holds (spaced, bracketed,
+/// Urdu and Arabic-Indic digits, Excel's `.0`), each separated from any other number by words. Decoy numbers (house, street, sector, Chak, date, postal code) all
 /// have fewer than 10 digits. Junk identifiers are left out of the line.
 pub(super) fn text_line(out: &mut String, row: &Row) {
     let p = &row.person;
     let mut m = String::new();
     if let Field::Valid(v, f) = row.msisdn {
-        push_msisdn(&mut m, v, f.for_text());
+        push_msisdn(&mut m, v, f);
     }
     let mut c = String::new();
     if let Field::Valid(v, f) = row.cnic {
-        push_cnic(&mut c, v, f.for_text());
+        push_cnic(&mut c, v, f);
     }
     let mut date = String::new();
     push_date(&mut date, row);

@@ -275,16 +275,15 @@ const SEPARATORS: [&str; 7] = [" ", ", ", " | ", "; ", ": ", "\t", " / "];
 
 fn msisdn_national() -> impl proptest::strategy::Strategy<Value = u64> {
     use proptest::prelude::*;
-    let prefixes = [300u64, 301, 310, 321, 333, 345, 355, 364, 370, 342];
-    (prop::sample::select(&prefixes[..]), 0u64..10_000_000)
+    const PREFIXES: [u64; 10] = [300, 301, 310, 321, 333, 345, 355, 364, 370, 342];
+    (prop::sample::select(&PREFIXES[..]), 0u64..10_000_000)
         .prop_map(|(p, rest)| p * 10_000_000 + rest)
 }
 
 fn cnic_value() -> impl proptest::strategy::Strategy<Value = u64> {
     use proptest::prelude::*;
-    (1u64..=7, 0u64..100_000_000_000, 1u64..=9).prop_map(|(a, mid, z)| {
-        a * 1_000_000_000_000 + mid * 10 + z
-    })
+    (1u64..=7, 0u64..100_000_000_000, 1u64..=9)
+        .prop_map(|(a, mid, z)| a * 1_000_000_000_000 + mid * 10 + z)
 }
 
 proptest::proptest! {

@@ -117,6 +117,11 @@ pub enum Command {
         after_help = "Example:\n  leakmatch gen --rows 1000000 --seed 7 -o dump.csv --subscribers base.csv --overlap 0.3"
     )]
     Gen(GenArgs),
+    /// The online OPRF service: state, clients and budgets, key epochs, the HTTP server.
+    #[command(
+        after_help = "Example:\n  leakmatch server init /srv/leakmatch && leakmatch server run /srv/leakmatch --listen 127.0.0.1:8470"
+    )]
+    Server(crate::commands::server::args::ServerArgs),
     /// The whole job on built-in synthetic data, explained step by step.
     #[command(after_help = "Example:\n  leakmatch demo")]
     Demo {

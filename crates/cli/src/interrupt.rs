@@ -5,6 +5,18 @@
 //! The signals are blocked in every thread (rayon's workers inherit the mask from `main`) and
 //! taken by one thread with `sigwait`, so the cleanup runs as ordinary code, not in a handler.
 
+use std::sync::OnceLock;
+
+type Hook = Box<dyn Fn() + Send + Sync>;
+
+static ON_SIGNAL: OnceLock<Hook> = OnceLock::new();
+
+/// Runs `hook` on the first Ctrl-C/SIGTERM instead of exiting (the command then stops by
+/// itself); a second signal still exits at once. Only the first hook set counts.
+pub fn on_signal(hook: impl Fn() + Send + Sync + 'static) {
+    let _ = ON_SIGNAL.set(Box::new(hook));
+}
+
 /// Starts the signal-watching thread. Call first in `main`, before any other thread exists.
 /// On failure the default behaviour (die at once) is kept.
 pub fn install() {
@@ -23,10 +35,22 @@ pub fn install() {
     let watcher = std::thread::Builder::new()
         .name("signals".into())
         .spawn(move || {
-            let mut sig = 0;
-            // SAFETY: `set` is initialised and `sig` is a valid out-pointer.
-            if unsafe { libc::sigwait(&set, &mut sig) } == 0 {
-                leakmatch_hashing::atomic::remove_pending_and_exit(128 + sig);
+            let mut hooked = false;
+            loop {
+                let mut sig = 0;
+                // SAFETY: `set` is initialised and `sig` is a valid out-pointer.
+                if unsafe { libc::sigwait(&set, &mut sig) } != 0 {
+                    return;
+                }
+                // A command that stops gracefully (`server run`) gets the first signal; a
+                // second one exits at once.
+                match ON_SIGNAL.get() {
+                    Some(hook) if !hooked => {
+                        hooked = true;
+                        hook();
+                    }
+                    _ => leakmatch_hashing::atomic::remove_pending_and_exit(128 + sig),
+                }
             }
         });
     if watcher.is_err() {

@@ -74,6 +74,7 @@ fn main() -> ExitCode {
         Command::Size(args) => commands::size::run(&args, &printer),
         Command::Completions { shell } => commands::docs::completions(shell),
         Command::Man => commands::docs::man(),
+        Command::Server(args) => commands::server::run(&args, &printer),
         Command::Demo { rows, keep } => commands::demo::run(rows, keep.as_deref(), &printer),
     };
     match result {

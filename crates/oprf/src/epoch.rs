@@ -88,17 +88,20 @@ impl EpochKey {
     ///
     /// Every element is decoded first: one that is not the canonical encoding of a
     /// non-identity element fails the whole batch ([`OprfError::MalformedElement`]) before
-    /// anything is evaluated. An empty request gives an empty batch.
+    /// anything is evaluated. An empty request gives an empty batch. A server that must
+    /// refuse malformed input before doing anything else (charging a budget) calls
+    /// [`DecodedElements::decode`] and [`blind_evaluate_decoded`](Self::blind_evaluate_decoded).
     pub fn blind_evaluate(&self, blinded: &[BlindedElement]) -> Result<EvaluatedBatch, OprfError> {
-        let decoded = blinded
-            .par_iter()
-            .enumerate()
-            .map(|(index, b)| {
-                voprf::BlindedElement::<Ristretto255>::deserialize(&b.0)
-                    .map_err(|_| OprfError::MalformedElement { index })
-            })
-            .collect::<Result<Vec<_>, _>>()?;
+        self.blind_evaluate_decoded(&DecodedElements::decode(blinded)?)
+    }
+
+    /// [`blind_evaluate`](Self::blind_evaluate) of elements already decoded.
+    pub fn blind_evaluate_decoded(
+        &self,
+        decoded: &DecodedElements,
+    ) -> Result<EvaluatedBatch, OprfError> {
         let chunks = decoded
+            .elements
             .par_chunks(PROOF_BATCH)
             .map(|chunk| self.prove_chunk(chunk))
             .collect::<Result<Vec<_>, _>>()?;
@@ -133,6 +136,46 @@ impl EpochKey {
         let mut proof = [0u8; 64];
         proof.copy_from_slice(&finished.proof.serialize());
         Ok(EvaluatedChunk { elements, proof })
+    }
+}
+
+/// A client's blinded elements, each checked to be the canonical encoding of a non-identity
+/// ristretto255 element: what [`EpochKey::blind_evaluate_decoded`] takes.
+///
+/// `Debug` shows the count only.
+pub struct DecodedElements {
+    elements: Vec<voprf::BlindedElement<Ristretto255>>,
+}
+
+impl DecodedElements {
+    /// Decodes every element, in parallel; the first invalid one (by position) fails the
+    /// whole batch with [`OprfError::MalformedElement`].
+    pub fn decode(blinded: &[BlindedElement]) -> Result<DecodedElements, OprfError> {
+        let elements = blinded
+            .par_iter()
+            .enumerate()
+            .map(|(index, b)| {
+                voprf::BlindedElement::<Ristretto255>::deserialize(&b.0)
+                    .map_err(|_| OprfError::MalformedElement { index })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(DecodedElements { elements })
+    }
+
+    /// Elements held.
+    pub fn len(&self) -> usize {
+        self.elements.len()
+    }
+
+    /// Whether no element is held.
+    pub fn is_empty(&self) -> bool {
+        self.elements.is_empty()
+    }
+}
+
+impl fmt::Debug for DecodedElements {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "DecodedElements({})", self.elements.len())
     }
 }
 

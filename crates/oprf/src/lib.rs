@@ -61,7 +61,7 @@ mod messages;
 mod rfc9497_tests;
 
 pub use client::{blind, Blinded};
-pub use epoch::{EpochKey, EPOCH_INFO_PREFIX};
+pub use epoch::{DecodedElements, EpochKey, EPOCH_INFO_PREFIX};
 pub use error::OprfError;
 pub use input::{oprf_input, INPUT_TAG, MAX_CANONICAL_LEN};
 pub use master::MasterSecret;

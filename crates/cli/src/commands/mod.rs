@@ -8,6 +8,7 @@ pub mod inspect;
 pub mod keygen;
 pub mod matching;
 pub mod merge;
+pub mod server;
 pub mod size;
 
 use std::path::Path;

@@ -265,3 +265,74 @@ fn fixtures_are_up_to_date() {
         }
     }
 }
+
+/// Words and separators of free text: no digit, no `+`, and no separator that a run of digits
+/// could continue over, so every identifier stands apart as it would in prose.
+const WORDS: [&str; 10] = [
+    "mobile", "CNIC", "Ali", "s/o", "Lahore", "(home)", "NIC:", "contact", "Cell#", "آپ",
+];
+const SEPARATORS: [&str; 7] = [" ", ", ", " | ", "; ", ": ", "\t", " / "];
+
+fn msisdn_national() -> impl proptest::strategy::Strategy<Value = u64> {
+    use proptest::prelude::*;
+    const PREFIXES: [u64; 10] = [300, 301, 310, 321, 333, 345, 355, 364, 370, 342];
+    (prop::sample::select(&PREFIXES[..]), 0u64..10_000_000)
+        .prop_map(|(p, rest)| p * 10_000_000 + rest)
+}
+
+fn cnic_value() -> impl proptest::strategy::Strategy<Value = u64> {
+    use proptest::prelude::*;
+    (1u64..=7, 0u64..100_000_000_000, 1u64..=9)
+        .prop_map(|(a, mid, z)| a * 1_000_000_000_000 + mid * 10 + z)
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig { cases: 256, ..Default::default() })]
+
+    /// One record rendered as two columns and as a line of free text (its identifiers in any
+    /// form the generator knows, joined by arbitrary words and separators): scan mode finds in
+    /// the line exactly what column mode finds in the fields.
+    #[test]
+    fn free_text_finds_what_columns_find(
+        m in proptest::option::of((msisdn_national(), 0usize..render::MSISDN_FORMS.len())),
+        c in proptest::option::of((cnic_value(), 0usize..render::CNIC_FORMS.len())),
+        cnic_first in proptest::bool::ANY,
+        words in proptest::collection::vec(
+            (proptest::sample::select(&WORDS[..]), proptest::sample::select(&SEPARATORS[..])),
+            1..6,
+        ),
+    ) {
+        let mut mf = String::new();
+        if let Some((v, f)) = m {
+            render::push_msisdn(&mut mf, v, render::MSISDN_FORMS[f].0);
+        }
+        let mut cf = String::new();
+        if let Some((v, f)) = c {
+            render::push_cnic(&mut cf, v, render::CNIC_FORMS[f].0);
+        }
+        // Column mode: each field on its own.
+        let by_column = (
+            crate::Msisdn::parse(mf.as_bytes()).ok().map(|v| v.to_u64() % 10_000_000_000).into_iter().collect::<Vec<_>>(),
+            crate::Cnic::parse(cf.as_bytes()).ok().map(|v| v.to_u64()).into_iter().collect::<Vec<_>>(),
+        );
+        // Free text: words, then the identifiers with words between them and after.
+        let mut line = String::new();
+        let mut w = words.iter().cycle();
+        let mut word = |line: &mut String| {
+            let (text, sep) = w.next().copied().unwrap_or(("x", " "));
+            line.push_str(text);
+            line.push_str(sep);
+        };
+        word(&mut line);
+        let (first, second) = if cnic_first { (&cf, &mf) } else { (&mf, &cf) };
+        for id in [first, second] {
+            if !id.is_empty() {
+                line.push_str(id);
+                line.push(' ');
+                word(&mut line);
+            }
+        }
+        proptest::prop_assert_eq!(&by_column.0, &m.map(|(v, _)| v).into_iter().collect::<Vec<_>>());
+        proptest::prop_assert_eq!(scanned(&line), by_column, "{}", line);
+    }
+}

@@ -42,6 +42,27 @@ fn open(name: &str, path: &Path) -> Result<(Positional, ArrowReaderMetadata), In
     Ok((file, meta))
 }
 
+/// The reader's message fit to show; a codec this build leaves out (Brotli, LZO) said plainly.
+fn message(e: &ParquetError) -> String {
+    let text = e.to_string();
+    let codec = text
+        .split_once("Disabled feature at compile time: ")
+        .map(|(_, c)| c.to_string())
+        .or_else(|| {
+            text.split_once("The codec type ")
+                .and_then(|(_, rest)| rest.split_once(" is not supported"))
+                .map(|(c, _)| c.to_string())
+        });
+    match codec {
+        Some(c) => format!(
+            "its pages are compressed with {}, which leakmatch does not read: rewrite it with \
+             snappy, zstd, gzip or lz4 compression",
+            sanitize(c.trim())
+        ),
+        None => sanitize(&text),
+    }
+}
+
 /// Rows of the Parquet file at `path`, from its footer.
 pub(crate) fn parquet_rows(path: &Path) -> Option<u64> {
     let (_, meta) = open("", path).ok()?;
@@ -81,12 +102,8 @@ where
     let schema = meta.schema().clone();
     let parquet_schema = meta.parquet_schema();
     let groups = meta.metadata().row_groups();
-    let group_err = |rg: usize, e: ParquetError| {
-        table_error(
-            name,
-            format!("row group {rg}: {}", sanitize(&e.to_string())),
-        )
-    };
+    let group_err =
+        |rg: usize, e: ParquetError| table_error(name, format!("row group {rg}: {}", message(&e)));
     let chosen = choose_columns(name, &schema, opts, |candidates| {
         if groups.is_empty() {
             return Ok(Vec::new());
@@ -188,4 +205,20 @@ where
     let units = units.into_iter().collect::<Result<Vec<_>, _>>()?;
     let header = Some(RowText::header(&schema));
     Ok(collect(units, chosen, Format::Parquet, header, file.len))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_codec_left_out_is_named_plainly() {
+        let e = ParquetError::General("Disabled feature at compile time: brotli".into());
+        let m = message(&e);
+        assert!(m.starts_with("its pages are compressed with brotli"), "{m}");
+        let e = ParquetError::NYI("The codec type LZO is not supported yet".into());
+        assert!(message(&e).contains("with LZO, which"), "{}", message(&e));
+        let e = ParquetError::General("bad page at 923001234567".into());
+        assert_eq!(message(&e), "Parquet error: bad page at <digits>");
+    }
 }

@@ -61,7 +61,7 @@ use leakmatch_ingest::{InputSource, Progress, ReadOptions};
 use serde::Serialize;
 
 use crate::evaluate::{evaluate_blind, EvalProgress, EvaluationCounts};
-use crate::identifiers::collect;
+use crate::identifiers::{collect, refuse_unless_file};
 use crate::matcher::{check_filter, filter_kinds, run_match, RowMatches};
 use crate::outputs::OnlineTokens;
 use crate::publish::changed;
@@ -176,6 +176,10 @@ pub fn query(
     let mut laps = crate::builder::Laps::new();
     if filters.is_empty() {
         return Err(OnlineError::NoFilter);
+    }
+    // Before asking the server anything: the base is read twice.
+    for input in inputs {
+        refuse_unless_file(input)?;
     }
     let info = oracle.current_epoch()?;
     for f in filters {
